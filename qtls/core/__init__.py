@@ -1,0 +1,1 @@
+"""QtCore subset: objects, signals, dispatch on asyncio, QIODevice."""

@@ -1,0 +1,1 @@
+"""Plain TCP networking: QHostAddress, QAbstractSocket, QTcpSocket, QTcpServer."""

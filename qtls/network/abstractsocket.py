@@ -1,0 +1,5 @@
+"""QAbstractSocket: Qt's socket state machine, errors and blocking waits over a plain TCP socket."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""The SSL classes: value types, configuration, QSslSocket and QSslServer."""

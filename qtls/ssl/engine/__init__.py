@@ -1,0 +1,1 @@
+"""The sans-I/O TLS engine on pyOpenSSL: bytes in, bytes and events out."""

@@ -1,0 +1,5 @@
+"""QSslError: one verification or TLS error, with Qt's error strings."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""QSslPreSharedKeyAuthenticator: identity and key for TLS-PSK."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

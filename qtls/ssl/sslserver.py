@@ -1,0 +1,5 @@
+"""QSslServer: a QTcpServer that hands out encrypted QSslSockets."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
