@@ -39,4 +39,4 @@ def to_qbytearray(data: bytes) -> QByteArray:
 
 def to_qdatetime(moment: _dt.datetime | None) -> QDateTime:
     """An aware UTC datetime as a ``QDateTime``; an invalid QDateTime for None."""
-    return QDateTime() if moment is None else QDateTime(moment)
+    return QDateTime() if moment is None else QDateTime._from_datetime_utc(moment)

@@ -302,3 +302,12 @@ def test_host_name_matching_matches_pyqt6(make_cert: CertFactory) -> None:
     for host in HOST_CASES:
         ours, qt = _verify_both([data], host)
         assert ours == qt, host
+
+
+def test_validity_dates_are_utc_and_print_like_pyqt6(pki: Pki) -> None:
+    theirs_cert, ours_cert = both(pki.leaf_pem)
+    for getter in ("effectiveDate", "expiryDate"):
+        theirs_date, our_date = getattr(theirs_cert, getter)(), getattr(ours_cert, getter)()
+        assert our_date.timeSpec().name == "UTC"
+        assert our_date.toString() == theirs_date.toString()
+        assert our_date.toSecsSinceEpoch() == theirs_date.toSecsSinceEpoch()
