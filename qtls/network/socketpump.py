@@ -1,0 +1,360 @@
+"""The descriptor, its event-loop registration and the read/write pump of QAbstractSocket.
+
+``SocketPump`` is the base of QAbstractSocket: it owns the non-blocking ``socket.socket``,
+keeps the loop's reader/writer registrations in step with what the socket wants
+(``_update_io``), reads bursts into the read buffer (``_on_readable``), drains the write
+buffer (``_flush_write_buffer``) and implements the QIODevice hooks. State changes and
+signals other than readyRead/bytesWritten belong to QAbstractSocket; the pump calls them
+through the hooks declared at the end of the class. See abstractsocket's module docstring for
+the theory of operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from typing import Any
+
+from qtls.core.dispatch import post, thread_loop
+from qtls.core.iodevice import QIODevice
+from qtls.core.qobject import QObject
+from qtls.network import socketerrors as _err
+from qtls.network.socketenums import SocketError as _SocketError
+from qtls.network.socketenums import SocketState as _SocketState
+
+__all__: list[str] = []
+
+_RECV_SIZE = 256 * 1024
+# One burst reads at most this much before yielding to the loop, so that one fast peer
+# cannot starve the other sockets of the thread.
+_BURST_LIMIT = 4 * 1024 * 1024
+
+_U = _SocketState.UnconnectedState
+_C = _SocketState.ConnectingState
+_OK = _SocketState.ConnectedState
+_X = _SocketState.ClosingState
+
+
+class _ThreadBuffer(threading.local):
+    """One receive buffer per thread, shared by every socket of that thread.
+
+    Sockets only run their handlers in their own thread and copy what they received into
+    their ring buffer before any signal is emitted, so sharing is safe, and a server with
+    thousands of connections does not hold 256 KiB for each of them.
+    """
+
+    view: memoryview | None = None
+
+
+_thread_buffer = _ThreadBuffer()
+
+
+def _receive_view() -> memoryview:
+    view = _thread_buffer.view
+    if view is None:
+        view = _thread_buffer.view = memoryview(bytearray(_RECV_SIZE))
+    return view
+
+
+class SocketPump(QIODevice):
+    """Descriptor, loop registration and byte pump (the base of QAbstractSocket)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = _U
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reader_on = False
+        self._writer_on = False
+        self._read_buffer_size = 0
+        self._read_paused = False  # reader off because the read buffer is full
+        self._emitting_ready_read = False
+        self._emitting_bytes_written = False
+        self._generation = 0  # bumped whenever the descriptor goes away
+        # Bumped by every read burst / flush that moved bytes: what the waits wait for (Qt's
+        # waits succeed on new data even when readyRead is not re-emitted inside its slot).
+        self._reads = 0
+        self._writes = 0
+
+    def _reset_socket(self) -> None:
+        """Forget the descriptor: unregister it from the loop and close it (no signals)."""
+        sock = self._sock
+        if sock is None:
+            return
+        self._set_reader(False)
+        self._set_writer(False)
+        self._sock = None
+        self._generation += 1
+        try:
+            sock.close()
+        except OSError:
+            pass
+
+    def _destroy(self) -> None:
+        self._reset_socket()
+        super()._destroy()
+
+    # ---------------------------------------------------------------- loop registration
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None or self._loop.is_closed():
+            self._loop = thread_loop()
+        return self._loop
+
+    def _wants_read(self) -> bool:
+        return (self._state is _OK and self._sock is not None and not self._read_paused)
+
+    def _wants_write(self) -> bool:
+        if self._sock is None:
+            return False
+        if self._state is _C:
+            return True
+        return self._state in (_OK, _X) and bool(self._write_buffer)
+
+    def _update_io(self) -> None:
+        """Make the loop's reader/writer registrations follow _wants_read/_wants_write."""
+        self._set_reader(self._wants_read())
+        self._set_writer(self._wants_write())
+
+    def _set_reader(self, on: bool) -> None:
+        if on is self._reader_on:
+            return
+        sock = self._sock
+        if sock is None:
+            self._reader_on = False
+            return
+        loop = self._event_loop()
+        if on:
+            loop.add_reader(sock.fileno(), self._on_readable)
+        else:
+            loop.remove_reader(sock.fileno())
+        self._reader_on = on
+
+    def _set_writer(self, on: bool) -> None:
+        if on is self._writer_on:
+            return
+        sock = self._sock
+        if sock is None:
+            self._writer_on = False
+            return
+        loop = self._event_loop()
+        if on:
+            loop.add_writer(sock.fileno(), self._on_writable)
+        else:
+            loop.remove_writer(sock.fileno())
+        self._writer_on = on
+
+    # ---------------------------------------------------------------- reading
+
+    def _on_readable(self) -> None:
+        """Read one burst into the read buffer; emit readyRead once; handle EOF and errors."""
+        sock = self._sock
+        if sock is None or self._state is not _OK:
+            return
+        view = _receive_view()
+        buffer = self._read_buffer
+        limit = self._read_buffer_size
+        total = 0
+        eof = False
+        failure: OSError | None = None
+        while total < _BURST_LIMIT:
+            want = _RECV_SIZE
+            if limit:
+                want = min(want, limit - len(buffer))
+                if want <= 0:
+                    break
+            try:
+                n = sock.recv_into(view, want)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:
+                failure = exc
+                break
+            if n == 0:
+                eof = True
+                break
+            buffer.append(view[:n])
+            total += n
+            if n < want:
+                break  # drained: the next readiness event will tell us about EOF
+        generation = self._generation
+        if total:
+            self._reads += 1
+        if limit and len(buffer) >= limit:
+            self._read_paused = True
+            self._set_reader(False)
+        if total and not self._emitting_ready_read:
+            self._emitting_ready_read = True
+            try:
+                self.readyRead.emit()
+            finally:
+                self._emitting_ready_read = False
+        if generation != self._generation or self._state is not _OK:
+            return  # a slot closed or aborted the socket
+        if failure is not None:
+            self._on_socket_error(failure)
+        elif eof:
+            self._set_error_and_emit(_SocketError.RemoteHostClosedError, _err.REMOTE_CLOSED)
+            if self._state is _OK:
+                self.disconnectFromHost()
+
+    def _maybe_resume_reading(self) -> None:
+        """Turn the reader back on once the read buffer has room again."""
+        if not self._read_paused:
+            return
+        if self._read_buffer_size and len(self._read_buffer) >= self._read_buffer_size:
+            return
+        self._read_paused = False
+        self._update_io()
+
+    # Reads that consume buffered data may make room for the reader again (back-pressure).
+    def read(self, maxlen: int) -> bytes | None:
+        """QIODevice.read; also resumes reading from the network when the buffer had filled."""
+        data = super().read(maxlen)
+        self._maybe_resume_reading()
+        return data
+
+    def readAll(self) -> Any:
+        """QIODevice.readAll; also resumes reading from the network when the buffer had filled."""
+        data = super().readAll()
+        self._maybe_resume_reading()
+        return data
+
+    def readLine(self, maxlen: int | None = None) -> Any:
+        """QIODevice.readLine; also resumes reading when the buffer had filled."""
+        data = super().readLine() if maxlen is None else super().readLine(maxlen)
+        self._maybe_resume_reading()
+        return data
+
+    def skip(self, maxSize: int) -> int:
+        """QIODevice.skip; also resumes reading when the buffer had filled."""
+        skipped = super().skip(maxSize)
+        self._maybe_resume_reading()
+        return skipped
+
+    def readData(self, maxlen: int) -> bytes:
+        """Called by QIODevice when the read buffer lacks data: re-enable reading (Qt)."""
+        self._maybe_resume_reading()
+        return b""
+
+    def readLineData(self, maxlen: int) -> bytes:
+        """Lines are served from the read buffer by QIODevice; nothing more here."""
+        self._maybe_resume_reading()
+        return b""
+
+    def skipData(self, maxSize: int) -> int:
+        """Skipping is served from the read buffer by QIODevice; nothing more here."""
+        self._maybe_resume_reading()
+        return 0
+
+    # ---------------------------------------------------------------- writing
+
+    def writeData(self, data: Any) -> int:
+        """Buffer ``data`` and let the writer send it; -1 when not connected (Qt)."""
+        if self._state is _U:
+            self._set_error(_SocketError.UnknownSocketError, _err.NOT_CONNECTED)
+            return -1
+        size = len(data) if not isinstance(data, memoryview) else data.nbytes
+        if size:
+            self._write_buffer.append(data)
+            if not self._writer_on and self._state is _OK:
+                self._set_writer(True)
+        return size
+
+    def _on_writable(self) -> None:
+        if self._state is _C:
+            self._on_connect_event()
+        else:
+            self._flush_write_buffer()
+
+    def _flush_write_buffer(self) -> int:
+        """Send as much of the write buffer as the kernel takes now; emit bytesWritten once."""
+        sock = self._sock
+        if sock is None or self._state not in (_OK, _X):
+            return 0
+        buffer = self._write_buffer
+        total = 0
+        failure: OSError | None = None
+        while buffer:
+            chunk = buffer.first_chunk()
+            try:
+                n = sock.send(chunk)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError as exc:
+                failure = exc
+                break
+            buffer.free(n)
+            total += n
+            if n < len(chunk):
+                break
+        generation = self._generation
+        if total:
+            self._writes += 1
+        if total and not self._emitting_bytes_written:
+            self._emitting_bytes_written = True
+            try:
+                self.bytesWritten.emit(total)
+            finally:
+                self._emitting_bytes_written = False
+        if generation != self._generation:
+            return total
+        if failure is not None:
+            self._on_socket_error(failure)
+            return total
+        if not buffer and self._state is _X:
+            self._finish_disconnect()
+        else:
+            self._set_writer(self._wants_write())
+        return total
+
+    def flush(self) -> bool:
+        """Write as much buffered data as possible without blocking; True if any was written."""
+        return self._flush_write_buffer() > 0
+
+    def _on_socket_error(self, exc: OSError) -> None:
+        """A read/write failed: report it, then go down without flushing (Qt's order)."""
+        error, text = _err.from_os_error(exc)
+        self._write_buffer.clear()
+        self._set_error_and_emit(error, text)
+        if self._state in (_OK, _X):
+            if self._state is _OK:
+                self._set_state(_X)
+            if self._state is _X:
+                self._finish_disconnect()
+
+    def _set_thread(self, thread: threading.Thread) -> None:
+        """moveToThread: leave the old thread's loop, register with the new one there."""
+        moving = thread is not self.thread()
+        if moving and (self._reader_on or self._writer_on):
+            # moveToThread runs in the object's current thread, so the old loop is ours.
+            self._set_reader(False)
+            self._set_writer(False)
+            self._loop = None
+            super()._set_thread(thread)
+            post(thread, self._update_io)
+            return
+        if moving:
+            self._loop = None
+        super()._set_thread(thread)
+
+    # ---------------------------------------------------------------- hooks (QAbstractSocket)
+
+    def _set_state(self, state: _SocketState) -> None:
+        raise NotImplementedError
+
+    def _set_error(self, error: _SocketError, text: str) -> None:
+        raise NotImplementedError
+
+    def _set_error_and_emit(self, error: _SocketError, text: str) -> None:
+        raise NotImplementedError
+
+    def _on_connect_event(self) -> None:
+        raise NotImplementedError
+
+    def _finish_disconnect(self) -> None:
+        raise NotImplementedError
+
+    def disconnectFromHost(self) -> None:
+        raise NotImplementedError
