@@ -1,5 +1,38 @@
-"""The Qt namespace: the enums from it that networking programs use (Qt.ConnectionType)."""
+"""The Qt namespace: the enums from it that networking programs use.
+
+PyQt6 exposes ``Qt`` as a namespace class whose enums are Python ``enum.Enum`` types
+(``Qt.ConnectionType.QueuedConnection``). We keep the same shape and the same integer values.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import enum
+
+__all__ = ["Qt"]
+
+
+class Qt:
+    """Qt's global namespace: ConnectionType, TimerType and FindChildOption."""
+
+    class ConnectionType(enum.Enum):
+        """How a signal reaches a slot (``pyqtBoundSignal.connect(slot, type=...)``)."""
+
+        AutoConnection = 0
+        DirectConnection = 1
+        QueuedConnection = 2
+        BlockingQueuedConnection = 3
+        UniqueConnection = 128
+        SingleShotConnection = 256
+
+    class TimerType(enum.Enum):
+        """Timer accuracy. qtls schedules every kind on the asyncio loop with the same precision."""
+
+        PreciseTimer = 0
+        CoarseTimer = 1
+        VeryCoarseTimer = 2
+
+    class FindChildOption(enum.Flag):
+        """Whether ``QObject.findChild(ren)`` searches grandchildren too."""
+
+        FindDirectChildrenOnly = 0
+        FindChildrenRecursively = 1
