@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import enum
 
+from qtls.core.qdatetime import DateFormat as _DateFormat
+from qtls.core.qdatetime import TimeSpec as _TimeSpec
+
 __all__ = ["Qt"]
 
 
 class Qt:
-    """Qt's global namespace: ConnectionType, TimerType and FindChildOption."""
+    """Qt's global namespace: ConnectionType, TimerType, FindChildOption, TimeSpec and DateFormat."""
 
     class ConnectionType(enum.Enum):
         """How a signal reaches a slot (``pyqtBoundSignal.connect(slot, type=...)``)."""
@@ -36,3 +39,7 @@ class Qt:
 
         FindDirectChildrenOnly = 0
         FindChildrenRecursively = 1
+
+    # Defined beside QDateTime, which is what uses them; Qt scopes them in its namespace.
+    TimeSpec = _TimeSpec
+    DateFormat = _DateFormat

@@ -298,3 +298,11 @@ def test_local_time_across_dst_changes_matches_pyqt6() -> None:
         timeout=60, check=True,
     )  # fmt: skip
     assert result.stdout.strip() == "[]"
+
+
+def test_time_spec_and_date_format_are_scoped_in_qt_as_in_pyqt6() -> None:
+    from qtls.QtCore import Qt
+
+    value = QDateTime._from_datetime_utc(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    assert value.timeSpec() is Qt.TimeSpec.UTC
+    assert value.toString(Qt.DateFormat.ISODate) == "2020-01-01T00:00:00Z"
