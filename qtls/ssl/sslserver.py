@@ -1,5 +1,297 @@
-"""QSslServer: a QTcpServer that hands out encrypted QSslSockets."""
+"""QSslServer: a QTcpServer whose accepted connections become encrypted QSslSockets.
+
+Theory of operation (Qt 6.4's ``qsslserver.cpp``, checked against PyQt6 6.11)
+-----------------------------------------------------------------------------
+``incomingConnection(handle)`` wraps each accepted descriptor in a QSslSocket that is a child
+of the server and carries a copy of the server's ``sslConfiguration()``. From then on the
+socket goes through three stages:
+
+1. **Waiting for the first byte.** A single-shot QTimer (``handshakeTimeout()``, 5,000 ms by
+   default) starts. On the socket's first ``readyRead`` the server *peeks* at one byte: a TLS
+   handshake record starts with 0x16; anything else (plain HTTP, SSH banners, port scanners)
+   is dropped silently — ``disconnectFromHost()`` + ``deleteLater()`` and no signal at all, as
+   Qt does. Otherwise the timer restarts (progress was made), ``startServerEncryption()``
+   runs and ``startedEncryptionHandshake(socket)`` is emitted. Because the bytes that already
+   arrived are processed inside ``startServerEncryption()``, a handshake that fails at once
+   emits ``errorOccurred(socket, …)`` *before* ``startedEncryptionHandshake`` — Qt's order.
+2. **Handshaking.** The socket's ``sslErrors``, ``peerVerifyError``, ``errorOccurred``,
+   ``preSharedKeyAuthenticationRequired``, ``alertSent``, ``alertReceived`` and
+   ``handshakeInterruptedOnError`` are re-emitted by the server with the socket as the first
+   argument. A socket whose ``errorOccurred`` fires before it is encrypted is deleted
+   (``deleteLater``) right after the server's ``errorOccurred`` slots ran. When the timer
+   expires, the socket is disconnected, ``errorOccurred(socket, SocketTimeoutError)`` is
+   emitted (the socket's own ``error()`` is left alone, as in Qt) and it is deleted.
+3. **Encrypted.** The timer stops, every link from the socket to the server is cut (later
+   errors of that socket are the application's business, not the server's), and the socket
+   becomes a pending connection: ``addPendingConnection`` emits ``pendingConnectionAvailable``.
+
+``newConnection`` is inherited from QTcpServer and, as in Qt 6.4+, is emitted when the TCP
+connection is *accepted*, before any handshake; ``pendingConnectionAvailable`` is the signal
+that means "an encrypted socket is ready for ``nextPendingConnection()``".
+
+Sockets still handshaking count against ``maxPendingConnections()`` (Qt's
+``totalPendingConnections``), so a flood of clients that never finish their handshake cannot
+make the server accept without bound.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import functools
+import socket as _socket_module
+from dataclasses import dataclass, field
+from typing import Any
+
+from qtls.core.qobject import QObject
+from qtls.core.signals import pyqtSignal
+from qtls.core.timer import QTimer
+from qtls.network.socketenums import SocketError
+from qtls.network.tcpserver import QTcpServer
+from qtls.ssl.configuration import QSslConfiguration
+from qtls.ssl.error import QSslError
+from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
+from qtls.ssl.qssl import QSsl
+from qtls.ssl.sslsocket import QSslSocket
+
+__all__ = ["QSslServer"]
+
+# The first byte of a TLS record carrying a handshake message (RFC 8446 §5.1, ContentType
+# handshake(22)); every ClientHello, SSL 3.0 to TLS 1.3, starts with it.
+_TLS_HANDSHAKE_RECORD = b"\x16"
+_DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
+
+
+@dataclass(eq=False)
+class _Handshake:
+    """What the server keeps about one socket between accept and encrypted (Qt: SocketData)."""
+
+    timer: QTimer
+    timeout_ms: int  # the server's handshakeTimeout() when the socket was accepted
+    ready_read: Any = None  # the readyRead connection, cut once the first byte was seen
+    links: list[Any] = field(default_factory=list)  # every other connection socket → server
+
+
+class QSslServer(QTcpServer):
+    """A TCP server whose connections are TLS-encrypted QSslSockets (Qt 6.4+: QSslServer).
+
+    Set the certificate, key and other TLS settings with ``setSslConfiguration()`` before
+    ``listen()``; every later connection gets a copy of that configuration. Connect
+    ``pendingConnectionAvailable`` and take encrypted sockets with ``nextPendingConnection()``;
+    they are children of the server. Failed handshakes are reported through the server's own
+    signals, which carry the socket as their first argument, and the failed socket is deleted.
+    """
+
+    startedEncryptionHandshake = pyqtSignal("QSslSocket*")
+    sslErrors = pyqtSignal("QSslSocket*", "QList<QSslError>")
+    peerVerifyError = pyqtSignal("QSslSocket*", "QSslError")
+    errorOccurred = pyqtSignal("QSslSocket*", "QAbstractSocket::SocketError")
+    preSharedKeyAuthenticationRequired = pyqtSignal(
+        "QSslSocket*", "QSslPreSharedKeyAuthenticator*")
+    alertSent = pyqtSignal("QSslSocket*", "QSsl::AlertLevel", "QSsl::AlertType", "QString")
+    alertReceived = pyqtSignal("QSslSocket*", "QSsl::AlertLevel", "QSsl::AlertType", "QString")
+    handshakeInterruptedOnError = pyqtSignal("QSslSocket*", "QSslError")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        if parent is not None and not isinstance(parent, QObject):
+            raise TypeError(
+                f"QSslServer(parent: QObject = None): argument 1 has unexpected type "
+                f"'{type(parent).__name__}'")
+        super().__init__(parent)
+        self._configuration = QSslConfiguration.defaultConfiguration()
+        self._handshake_timeout = _DEFAULT_HANDSHAKE_TIMEOUT_MS
+        # id(socket) -> its handshake record; ids are safe keys because the record is dropped
+        # when the socket is destroyed, before the id can be reused.
+        self._handshakes: dict[int, _Handshake] = {}
+
+    # ---------------------------------------------------------------- settings
+
+    def setSslConfiguration(self, sslConfiguration: QSslConfiguration) -> None:
+        """Use ``sslConfiguration`` for every connection accepted from now on.
+
+        Qt: call it before ``listen()``; sockets already accepted keep the configuration they
+        were given. The server stores a copy (value semantics).
+        """
+        if not isinstance(sslConfiguration, QSslConfiguration):
+            raise TypeError(
+                "setSslConfiguration(self, sslConfiguration: QSslConfiguration): argument 1 "
+                f"has unexpected type '{type(sslConfiguration).__name__}'")
+        self._configuration = QSslConfiguration(sslConfiguration)
+
+    def sslConfiguration(self) -> QSslConfiguration:
+        """A copy of the configuration new connections get (Qt's default configuration
+        until ``setSslConfiguration()``); changing the copy changes nothing."""
+        return QSslConfiguration(self._configuration)
+
+    def setHandshakeTimeout(self, timeout: int) -> None:
+        """Give each new client ``timeout`` ms to start and finish its handshake (5,000 by
+        default); the timer restarts once when the first handshake byte arrives.
+
+        A client that has not finished in time is disconnected and reported with
+        ``errorOccurred(socket, SocketTimeoutError)``. Only connections accepted later use the
+        new value. As in Qt, a negative timeout means no timer at all.
+        """
+        if isinstance(timeout, bool) or not isinstance(timeout, int):
+            raise TypeError("setHandshakeTimeout(self, timeout: int): argument 1 has "
+                            f"unexpected type '{type(timeout).__name__}'")
+        self._handshake_timeout = timeout
+
+    def handshakeTimeout(self) -> int:
+        """The handshake timeout in milliseconds (default 5,000)."""
+        return self._handshake_timeout
+
+    # ---------------------------------------------------------------- accepting
+
+    def incomingConnection(self, socket: int) -> None:
+        """Wrap the accepted descriptor in a QSslSocket and wait for its ClientHello.
+
+        Override it, as in Qt, to take over accepted descriptors yourself; an override that
+        still wants QSslServer's handling calls this implementation.
+        """
+        if isinstance(socket, bool) or not isinstance(socket, int):
+            raise TypeError("incomingConnection(self, socket: PyQt6.sip.voidptr): argument 1 "
+                            f"has unexpected type '{type(socket).__name__}'")
+        connection = QSslSocket(self)
+        connection.setSslConfiguration(self._configuration)
+        if not connection.setSocketDescriptor(socket):
+            # Qt leaves the descriptor open and the socket alive here; closing both is the only
+            # way not to leak a descriptor nobody can reach any more.
+            connection.deleteLater()
+            try:
+                _socket_module.close(socket)
+            except OSError:
+                pass
+            return
+        self._watch_handshake(connection)
+
+    def _watch_handshake(self, connection: QSslSocket) -> None:
+        """Re-emit the socket's signals and start its handshake timer (Qt:
+        ``initializeHandshakeProcess``)."""
+        timer = QTimer()
+        timer.setSingleShot(True)
+        record = _Handshake(timer, self._handshake_timeout)
+        self._handshakes[id(connection)] = record
+        relay = functools.partial
+        record.links = [
+            connection.peerVerifyError.connect(relay(self._relay_peer_verify_error, connection)),
+            connection.sslErrors.connect(relay(self._relay_ssl_errors, connection)),
+            connection.errorOccurred.connect(relay(self._on_socket_error, connection)),
+            connection.encrypted.connect(relay(self._on_encrypted, connection)),
+            connection.preSharedKeyAuthenticationRequired.connect(
+                relay(self._relay_psk, connection)),
+            connection.alertSent.connect(relay(self._relay_alert_sent, connection)),
+            connection.alertReceived.connect(relay(self._relay_alert_received, connection)),
+            connection.handshakeInterruptedOnError.connect(
+                relay(self._relay_interrupted, connection)),
+            connection.destroyed.connect(relay(self._on_socket_destroyed, id(connection))),
+        ]
+        record.ready_read = connection.readyRead.connect(
+            relay(self._check_client_hello, connection))
+        timer.timeout.connect(relay(self._on_handshake_timeout, connection))
+        self._start_timer(record)
+
+    # ---------------------------------------------------------------- relays (socket first)
+
+    def _relay_peer_verify_error(self, connection: QSslSocket, error: QSslError) -> None:
+        self.peerVerifyError.emit(connection, error)
+
+    def _relay_ssl_errors(self, connection: QSslSocket, errors: list[QSslError]) -> None:
+        self.sslErrors.emit(connection, errors)
+
+    def _relay_psk(self, connection: QSslSocket,
+                   authenticator: QSslPreSharedKeyAuthenticator) -> None:
+        self.preSharedKeyAuthenticationRequired.emit(connection, authenticator)
+
+    def _relay_alert_sent(self, connection: QSslSocket, level: QSsl.AlertLevel,
+                          type: QSsl.AlertType, description: str) -> None:
+        self.alertSent.emit(connection, level, type, description)
+
+    def _relay_alert_received(self, connection: QSslSocket, level: QSsl.AlertLevel,
+                              type: QSsl.AlertType, description: str) -> None:
+        self.alertReceived.emit(connection, level, type, description)
+
+    def _relay_interrupted(self, connection: QSslSocket, error: QSslError) -> None:
+        self.handshakeInterruptedOnError.emit(connection, error)
+
+    def _on_socket_error(self, connection: QSslSocket, error: SocketError) -> None:
+        self.errorOccurred.emit(connection, error)
+        if not connection.isEncrypted():
+            connection.deleteLater()
+
+    # ---------------------------------------------------------------- handshake progress
+
+    def _check_client_hello(self, connection: QSslSocket) -> None:
+        """Start the server handshake if the first byte opens a TLS handshake record; drop
+        the client silently otherwise (Qt: ``checkClientHelloAndContinue``)."""
+        if connection.bytesAvailable() <= 0:
+            return
+        first = connection.peek(1)
+        if not first:
+            connection.deleteLater()
+            return
+        record = self._handshakes.get(id(connection))
+        if record is not None and record.ready_read is not None:
+            QObject.disconnect(record.ready_read)
+            record.ready_read = None
+        if first[:1] != _TLS_HANDSHAKE_RECORD:
+            connection.disconnectFromHost()
+            connection.deleteLater()
+            return
+        if record is not None:
+            self._start_timer(record)  # progress was made: the client gets a full timeout again
+        connection.startServerEncryption()
+        self.startedEncryptionHandshake.emit(connection)
+
+    @staticmethod
+    def _start_timer(record: _Handshake) -> None:
+        # Qt's QTimer refuses a negative interval (with a warning): no timeout at all.
+        if record.timeout_ms >= 0:
+            record.timer.start(record.timeout_ms)
+
+    def _on_encrypted(self, connection: QSslSocket) -> None:
+        """Hand the encrypted socket over: no more relays, then ``addPendingConnection``."""
+        self._forget(id(connection), cut_links=True)
+        self.addPendingConnection(connection)
+
+    def _on_handshake_timeout(self, connection: QSslSocket) -> None:
+        self._forget(id(connection), cut_links=False)
+        connection.disconnectFromHost()
+        self.errorOccurred.emit(connection, SocketError.SocketTimeoutError)
+        connection.deleteLater()
+
+    def _on_socket_destroyed(self, key: int) -> None:
+        self._forget(key, cut_links=False)
+
+    def _forget(self, key: int, *, cut_links: bool) -> None:
+        """Drop the handshake record of a socket (stopping its timer); with ``cut_links`` also
+        every relay, as Qt's ``socket->disconnect(server)`` once it is encrypted."""
+        record = self._handshakes.pop(key, None)
+        if record is None:
+            return
+        record.timer.stop()
+        links = [*record.links, record.ready_read] if cut_links else [record.ready_read]
+        for link in links:
+            if link is not None:
+                QObject.disconnect(link)
+        # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
+        # only does this on a timeout; doing it for every finished handshake is deliberate.)
+        self._update_reader()
+
+    def waitForNewConnection(self, msecs: int = 0) -> tuple[bool, bool]:
+        """Block up to ``msecs`` for a client: (accepted, timedOut).
+
+        As in Qt, *accepted* means a TCP connection was taken, not that an encrypted socket is
+        pending: its handshake needs the event loop, and ``pendingConnectionAvailable`` follows
+        once it is done.
+        """
+        before = len(self._pending) + len(self._handshakes)
+        accepted, timed_out = super().waitForNewConnection(msecs)
+        return accepted or len(self._pending) + len(self._handshakes) > before, timed_out
+
+    def _wants_accept(self) -> bool:
+        """Qt's ``totalPendingConnections``: sockets still handshaking count as pending."""
+        return (self._sock is not None and not self._paused
+                and len(self._pending) + len(self._handshakes) < max(self._max_pending, 1))
+
+    def _destroy(self) -> None:
+        for key in list(self._handshakes):
+            self._forget(key, cut_links=True)
+        super()._destroy()
