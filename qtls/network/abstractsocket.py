@@ -21,8 +21,10 @@ QTcpSocket) reuses the waits and the protected setters.
 
 Signal order is Qt's, pinned by tests against PyQt6: a connect by name emits
 stateChanged(HostLookup) at once, then stateChanged(Connecting), hostFound,
-stateChanged(Connected), connected; a failure emits stateChanged(Unconnected) *before*
-errorOccurred; a peer close emits errorOccurred(RemoteHostClosedError), stateChanged(Closing),
+stateChanged(Connected), connected. Connecting and hostFound are emitted inside
+connectToHost when no lookup is needed (a literal address, or a name in the 60 s host cache,
+see ``hostlookup``), from the event loop after a real lookup. A failure emits
+stateChanged(Unconnected) *before* errorOccurred; a peer close emits errorOccurred(RemoteHostClosedError), stateChanged(Closing),
 stateChanged(Unconnected), readChannelFinished, disconnected.
 
 Buffers: received bytes go to ``_read_buffer`` (one ``recv_into`` a reusable 256 KiB buffer,
@@ -45,7 +47,7 @@ from qtls.core.signals import pyqtSignal
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
 from qtls.network.hostaddress import QHostAddress
-from qtls.network.hostlookup import LookupResult, is_literal, start_lookup
+from qtls.network.hostlookup import LookupResult, immediate_lookup, start_lookup
 from qtls.network.socketenums import BindFlag as _BindFlag
 from qtls.network.socketenums import NetworkLayerProtocol as _NetworkLayerProtocol
 from qtls.network.socketenums import PauseMode as _PauseMode
@@ -330,8 +332,10 @@ class QAbstractSocket(SocketPump):
         """Connect to a host name or a QHostAddress and port, without blocking.
 
         ``connectToHost(hostName, port, mode=ReadWrite, protocol=AnyIPProtocol)`` or
-        ``connectToHost(address, port, mode=ReadWrite)``. A name is resolved off the loop;
-        every resolved address is tried in turn until one accepts. Progress is reported by
+        ``connectToHost(address, port, mode=ReadWrite)``. A name is resolved off the loop,
+        unless it was resolved in the last 60 s (Qt's host cache: then Connecting and
+        hostFound are emitted before this returns, as for an address); every resolved
+        address is tried in turn until one accepts. Progress is reported by
         stateChanged/hostFound/connected, failure by errorOccurred; waitForConnected() waits.
         """
         host, port, mode, protocol = self._connect_arguments(*args, **kwargs)
@@ -362,12 +366,16 @@ class QAbstractSocket(SocketPump):
             return  # a slot changed course
         self._lookup_token += 1
         token = self._lookup_token
+        self._lookup = None
+        known = immediate_lookup(host, protocol)
+        if known is not None:
+            # Qt connects synchronously to a literal address (as for a QHostAddress) and to
+            # a name in QHostInfo's 60 s cache: Connecting and hostFound come before
+            # connectToHost returns. Only a real lookup defers them to the event loop.
+            self._start_connecting(known)
+            return
         future = start_lookup(host, protocol)
         self._lookup = future
-        if is_literal(host, protocol):
-            # Qt connects to a literal address synchronously, as for a QHostAddress.
-            self._on_lookup_done(token)
-            return
         loop = self._event_loop()
 
         def wake(_future: Any) -> None:
@@ -580,6 +588,8 @@ class QAbstractSocket(SocketPump):
             return
         if self._state is _H:
             self._lookup_token += 1  # forget the lookup
+            if self._lookup is not None:
+                self._lookup.cancel()  # Qt's abortHostLookup: skipped if not started yet
             self._lookup = None
         if not self._abort_called and self._state is not _X:
             self._set_state(_X)

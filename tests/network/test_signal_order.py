@@ -3,19 +3,28 @@
 Each scenario is written once against a ``Flavor`` (the library's QtNetwork classes and a way
 to run its event loop) and run twice; the recorded sequences must be identical. The qtls
 runs alone also pin the sequence, so the tests fail if qtls changes even without PyQt6.
+
+Connecting by name depends on Qt's host cache (60 s, keyed by the exact name, see
+``qtls.network.hostlookup``): a name resolved recently connects synchronously inside
+connectToHost, a new one after a lookup thread. So every name-based scenario runs in two
+explicit modes, whatever ran before in the same process: "cold" uses a spelling of
+``localhost`` that no lookup in this process has used yet (``fresh_name``: the cache compares
+names exactly, the resolver ignores case), "warm" first resolves that same name through a
+connect in the library under test, so its cache holds it.
 """
 
 from __future__ import annotations
 
 import socket
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 import qtls.QtNetwork as qtls_network
+from qtls.network.hostlookup import host_cache
 from tests.network.helpers import free_port, raw_listener, record
 from tests.network.helpers import run_until as qtls_run_until
 
@@ -47,6 +56,36 @@ def _pyqt_flavor() -> Flavor:
 QTLS = Flavor(qtls_network, qtls_run_until)
 
 
+def _spellings(base: str) -> Iterator[str]:
+    # The spellings of ``base`` that start in lowercase, but the all-lowercase one (which
+    # other tests use); test_hostlookup takes those that start in uppercase.
+    for bits in range(2, 2 ** len(base), 2):
+        yield "".join(c.upper() if bits >> i & 1 else c for i, c in enumerate(base))
+
+
+_FRESH = _spellings("localhost")
+
+
+def fresh_name() -> str:
+    """A name of 127.0.0.1 that no lookup in this process has used, so no cache holds it."""
+    name = next(_FRESH)
+    assert name not in host_cache
+    return name
+
+
+def warm(f: Flavor, host: str) -> None:
+    """Resolve ``host`` through a real connect in ``f`` (its cache stores it if it resolves)."""
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    done: list[str] = []
+    client.connected.connect(lambda: done.append("connected"))
+    client.errorOccurred.connect(lambda _error: done.append("error"))
+    client.connectToHost(host, server.serverPort())
+    assert f.run_until(lambda: bool(done), 10000)
+    client.abort()
+    server.close()
+
+
 def _listening_server(f: Flavor) -> Any:
     server = f.net.QTcpServer()
     assert server.listen(f.net.QHostAddress(f.net.QHostAddress.SpecialAddress.Any), 0)
@@ -65,18 +104,6 @@ def _connected_pair(f: Flavor) -> tuple[Any, Any, Any, list[str]]:
     peer = server.nextPendingConnection()
     log.clear()
     return server, client, peer, log
-
-
-def scenario_connect_by_name(f: Flavor) -> list[str]:
-    server = _listening_server(f)
-    client = f.net.QTcpSocket()
-    log: list[str] = []
-    record(client, log)
-    client.connectToHost("localhost", server.serverPort())
-    log.append(f"returned:{client.state().name}")
-    f.run_until(lambda: "connected" in log, 3000)
-    client.abort()
-    return log
 
 
 def scenario_connect_by_address(f: Flavor) -> list[str]:
@@ -99,15 +126,6 @@ def scenario_refused(f: Flavor) -> list[str]:
     client.connectToHost("127.0.0.1", free_port())
     f.run_until(lambda: any(e.startswith("errorOccurred") for e in log), 3000)
     log.append(f"state={client.state().name} open={client.isOpen()} error={client.error().name}")
-    return log
-
-
-def scenario_host_not_found(f: Flavor) -> list[str]:
-    client = f.net.QTcpSocket()
-    log: list[str] = []
-    record(client, log)
-    client.connectToHost("nonexistent.invalid", 80)
-    f.run_until(lambda: any(e.startswith("errorOccurred") for e in log), 10000)
     return log
 
 
@@ -184,42 +202,6 @@ def scenario_write_before_connect(f: Flavor) -> list[str]:
     return log
 
 
-def scenario_write_while_connecting_is_flushed(f: Flavor) -> list[str]:
-    server = _listening_server(f)
-    client = f.net.QTcpSocket()
-    log: list[str] = []
-    record(client, log)
-    client.connectToHost("localhost", server.serverPort())
-    log.append(f"write={client.write(b'early')}")
-    f.run_until(lambda: any(e.startswith("bytesWritten") for e in log), 3000)
-    client.abort()
-    return log
-
-
-def scenario_disconnect_while_connecting(f: Flavor) -> list[str]:
-    server = _listening_server(f)
-    client = f.net.QTcpSocket()
-    log: list[str] = []
-    record(client, log)
-    client.connectToHost("localhost", server.serverPort())
-    client.disconnectFromHost()
-    log.append(f"returned:{client.state().name}")
-    f.run_until(lambda: "disconnected" in log, 3000)
-    return log
-
-
-def scenario_abort_during_lookup(f: Flavor) -> list[str]:
-    server = _listening_server(f)
-    client = f.net.QTcpSocket()
-    log: list[str] = []
-    record(client, log)
-    client.connectToHost("localhost", server.serverPort())
-    client.abort()
-    log.append(f"returned:{client.state().name}")
-    f.spin(100)
-    return log
-
-
 def scenario_blocking_waits(f: Flavor) -> list[str]:
     listener = raw_listener()
     client = f.net.QTcpSocket()
@@ -280,15 +262,133 @@ def scenario_server_max_pending(f: Flavor) -> list[str]:
     return log
 
 
+def scenario_literal_of_wrong_protocol(f: Flavor) -> list[str]:
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost("127.0.0.1", 9, f.net.QAbstractSocket.OpenModeFlag.ReadWrite,
+                         f.net.QAbstractSocket.NetworkLayerProtocol.IPv6Protocol)
+    log.append(f"returned:{client.state().name}")
+    f.spin(20)
+    return log
+
+
+# ------------------------------------------------------------------ scenarios by name
+
+def scenario_connect_by_name(f: Flavor, host: str) -> list[str]:
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, server.serverPort())
+    log.append(f"returned:{client.state().name}")
+    f.run_until(lambda: "connected" in log, 3000)
+    client.abort()
+    return log
+
+
+def scenario_host_not_found(f: Flavor, host: str) -> list[str]:
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, 80)
+    log.append(f"returned:{client.state().name}")
+    f.run_until(lambda: any(e.startswith("errorOccurred") for e in log), 10000)
+    return log
+
+
+def scenario_write_while_connecting_is_flushed(f: Flavor, host: str) -> list[str]:
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, server.serverPort())
+    log.append(f"write={client.write(b'early')}")
+    f.run_until(lambda: any(e.startswith("bytesWritten") for e in log), 3000)
+    client.abort()
+    return log
+
+
+def scenario_disconnect_while_connecting(f: Flavor, host: str) -> list[str]:
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, server.serverPort())
+    client.disconnectFromHost()
+    log.append(f"returned:{client.state().name}")
+    f.run_until(lambda: "disconnected" in log, 3000)
+    return log
+
+
+def scenario_abort_during_lookup(f: Flavor, host: str) -> list[str]:
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, server.serverPort())
+    client.abort()
+    log.append(f"returned:{client.state().name}")
+    f.spin(100)
+    return log
+
+
+def scenario_wait_for_connected_by_name(f: Flavor, host: str) -> list[str]:
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    client.connectToHost(host, server.serverPort())
+    log.append(f"returned:{client.state().name}")
+    log.append(f"waitForConnected={client.waitForConnected(5000)}")
+    client.abort()
+    return log
+
+
+def scenario_connect_by_name_with_ipv4_protocol(f: Flavor, host: str) -> list[str]:
+    """The cache holds every address of a name; the socket filters by protocol afterwards,
+    so a name warmed by an any-protocol connect is a hit for an IPv4 connect."""
+    server = _listening_server(f)
+    client = f.net.QTcpSocket()
+    log: list[str] = []
+    record(client, log)
+    protocol = f.net.QAbstractSocket.NetworkLayerProtocol
+    # localhost has an IPv4 address everywhere, an IPv6 one not always: compare with Qt.
+    client.connectToHost(host, server.serverPort(),
+                         f.net.QAbstractSocket.OpenModeFlag.ReadWrite, protocol.IPv4Protocol)
+    log.append(f"returned:{client.state().name}")
+    f.run_until(lambda: "connected" in log or any("error" in e for e in log), 5000)
+    client.abort()
+    return log
+
+
 SCENARIOS = [
     scenario_blocking_waits, scenario_adopt_descriptor, scenario_server_max_pending,
-    scenario_connect_by_name, scenario_connect_by_address, scenario_refused,
-    scenario_host_not_found, scenario_peer_closes_after_sending,
+    scenario_connect_by_address, scenario_refused, scenario_peer_closes_after_sending,
     scenario_disconnect_with_pending_data, scenario_abort_with_pending_data,
     scenario_close_with_pending_data, scenario_peer_reset, scenario_connect_while_connected,
-    scenario_write_before_connect, scenario_write_while_connecting_is_flushed,
-    scenario_disconnect_while_connecting, scenario_abort_during_lookup,
+    scenario_write_before_connect, scenario_literal_of_wrong_protocol,
 ]
+
+NAME_SCENARIOS = [
+    scenario_connect_by_name, scenario_host_not_found,
+    scenario_write_while_connecting_is_flushed, scenario_disconnect_while_connecting,
+    scenario_abort_during_lookup, scenario_wait_for_connected_by_name,
+    scenario_connect_by_name_with_ipv4_protocol,
+]
+
+
+def _host_for(scenario: Callable[..., list[str]]) -> str:
+    name = fresh_name()
+    return f"{name}.invalid" if scenario is scenario_host_not_found else name
+
+
+def run_by_name(f: Flavor, scenario: Callable[[Flavor, str], list[str]], mode: str) -> list[str]:
+    """Run a name-based scenario in ``f`` with a cold or a warm host cache."""
+    host = _host_for(scenario)
+    if mode == "warm":
+        warm(f, host)
+    return scenario(f, host)
 
 
 @pytest.mark.pyqt6
@@ -299,13 +399,55 @@ def test_signal_sequence_matches_pyqt6(qtls_app: Any, scenario: Callable[[Flavor
     assert scenario(QTLS) == expected
 
 
+@pytest.mark.pyqt6
+@pytest.mark.parametrize("mode", ["cold", "warm"])
+@pytest.mark.parametrize("scenario", NAME_SCENARIOS, ids=lambda s: s.__name__)
+def test_signal_sequence_by_name_matches_pyqt6(
+    qtls_app: Any, scenario: Callable[[Flavor, str], list[str]], mode: str
+) -> None:
+    expected = run_by_name(_pyqt_flavor(), scenario, mode)
+    assert run_by_name(QTLS, scenario, mode) == expected
+
+
 # The same sequences pinned without PyQt6 (what Qt 6.11 emits).
-def test_connect_by_name_emits_lookup_then_connecting_then_host_found(qtls_app: Any) -> None:
-    assert scenario_connect_by_name(QTLS) == [
+def test_connect_by_new_name_emits_connecting_and_host_found_after_returning(
+        qtls_app: Any) -> None:
+    assert run_by_name(QTLS, scenario_connect_by_name, "cold") == [
         "stateChanged(HostLookupState)", "returned:HostLookupState",
         "stateChanged(ConnectingState)", "hostFound", "stateChanged(ConnectedState)",
         "connected", "aboutToClose", "stateChanged(UnconnectedState)", "readChannelFinished",
         "disconnected",
+    ]
+
+
+def test_connect_by_cached_name_emits_connecting_and_host_found_before_returning(
+        qtls_app: Any) -> None:
+    assert run_by_name(QTLS, scenario_connect_by_name, "warm") == [
+        "stateChanged(HostLookupState)", "stateChanged(ConnectingState)", "hostFound",
+        "returned:ConnectingState", "stateChanged(ConnectedState)",
+        "connected", "aboutToClose", "stateChanged(UnconnectedState)", "readChannelFinished",
+        "disconnected",
+    ]
+
+
+def test_failed_name_is_looked_up_again_not_cached(qtls_app: Any) -> None:
+    log = run_by_name(QTLS, scenario_host_not_found, "warm")
+    assert log == ["stateChanged(HostLookupState)", "returned:HostLookupState",
+                   "stateChanged(UnconnectedState)", "errorOccurred(HostNotFoundError)"]
+
+
+def test_abort_with_cached_name_closes_from_connecting(qtls_app: Any) -> None:
+    log = run_by_name(QTLS, scenario_abort_during_lookup, "warm")
+    assert log[:3] == ["stateChanged(HostLookupState)", "stateChanged(ConnectingState)",
+                       "hostFound"]
+    assert "returned:UnconnectedState" in log
+    assert "connected" not in log
+
+
+def test_literal_of_wrong_protocol_fails_inside_connect_to_host(qtls_app: Any) -> None:
+    assert scenario_literal_of_wrong_protocol(QTLS) == [
+        "stateChanged(HostLookupState)", "stateChanged(UnconnectedState)",
+        "errorOccurred(HostNotFoundError)", "returned:UnconnectedState",
     ]
 
 
