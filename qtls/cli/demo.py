@@ -20,14 +20,12 @@ from __future__ import annotations
 import datetime
 import sys
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any, TextIO
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from qtls.QtCore import QCoreApplication, QEventLoop, QTimer
@@ -318,11 +316,7 @@ class _Demo:
 
 def run_demo(out: TextIO | None = None) -> int:
     """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
-    with warnings.catch_warnings():
-        # Some system trust stores still ship old roots with a non-positive serial number;
-        # cryptography warns when it parses them, which is noise for this demo.
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        return _run(out or sys.stdout)
+    return _run(out or sys.stdout)
 
 
 def _run(out: TextIO) -> int:

@@ -336,3 +336,19 @@ def test_verify_depth_limit_records_chain_too_long(cache):
     client = TlsEngine(client_settings(verify_depth=0), server_hostname="localhost", cache=cache)
     c, _ = connect(client, server)
     assert c.of(VerifyErrorRecorded) == []
+
+
+def test_a_root_with_a_non_positive_serial_loads_without_a_warning(cache):
+    # Old roots in system stores carry negative serials; OpenSSL and Qt accept them quietly,
+    # while cryptography warns on parsing: the engine must not leak that warning.
+    import warnings
+
+    ca_der = pem_to_der(CA.cert_pem.bytes())
+    serial = x509.load_der_x509_certificate(ca_der).serial_number
+    encoded = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    tag = bytes([0x02, len(encoded)]) + encoded
+    assert ca_der.count(tag) == 1
+    negative = ca_der.replace(tag, bytes([0x02, len(encoded), encoded[0] | 0x80]) + encoded[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.get(client_settings(ca_certificates=(negative,)))

@@ -19,11 +19,13 @@ import datetime
 import hashlib
 import os
 import threading
+import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.utils import CryptographyDeprecationWarning
 from OpenSSL import SSL, crypto
 
 from . import psk as _psk
@@ -161,7 +163,11 @@ def _openssl_reason(exc: BaseException) -> str:
 
 def _load_certificate(der: bytes, what: str) -> x509.Certificate:
     try:
-        return x509.load_der_x509_certificate(der)
+        with warnings.catch_warnings():
+            # Some system trust stores still ship old roots with a non-positive serial;
+            # cryptography warns on parsing them, OpenSSL (and Qt) accept them silently.
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            return x509.load_der_x509_certificate(der)
     except ValueError as exc:
         raise EngineConfigError(f"{what} is not a valid DER certificate ({exc})") from None
 
