@@ -5,25 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from qtls.QtCore import QEventLoop, QTimer
-
-
-def run_until(condition: Callable[[], bool], timeout_ms: int = 2000) -> bool:
-    """Run the calling thread's loop until ``condition()`` holds or ``timeout_ms`` passes."""
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(1)
-    poll.timeout.connect(lambda: loop.quit() if condition() else None)
-    guard = QTimer()
-    guard.setSingleShot(True)
-    guard.timeout.connect(loop.quit)
-    guard.start(timeout_ms)
-    if not condition():
-        poll.start()
-        loop.exec()
-    poll.stop()
-    guard.stop()
-    return condition()
+from qtls.QtCore import QTimer
+from tests.loops import run_until, spin  # noqa: F401  (re-exported for this area's tests)
 
 
 def deadline(action: Callable[[], Any], ms: int = 2000, core: Any = None) -> Any:
@@ -35,13 +18,6 @@ def deadline(action: Callable[[], Any], ms: int = 2000, core: Any = None) -> Any
     timer.timeout.connect(action)
     timer.start(ms)
     return timer
-
-
-def spin(ms: int) -> None:
-    """Run the calling thread's loop for ``ms`` milliseconds."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
 
 
 def seq(*calls: Callable[[], Any]) -> Callable[[], None]:

@@ -7,32 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from qtls.QtCore import QEventLoop, QTimer
-
-
-def run_until(condition: Callable[[], bool], timeout_ms: int = 3000) -> bool:
-    """Run the calling thread's qtls loop until ``condition()`` holds or the timeout passes."""
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(1)
-    poll.timeout.connect(lambda: loop.quit() if condition() else None)
-    guard = QTimer()
-    guard.setSingleShot(True)
-    guard.timeout.connect(loop.quit)
-    guard.start(timeout_ms)
-    if not condition():
-        poll.start()
-        loop.exec()
-    poll.stop()
-    guard.stop()
-    return condition()
-
-
-def spin(ms: int) -> None:
-    """Run the calling thread's qtls loop for ``ms`` milliseconds."""
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+from tests.loops import run_until, spin  # noqa: F401  (re-exported for this area's tests)
 
 
 def record(sock: Any, log: list[str], tag: str = "") -> None:
