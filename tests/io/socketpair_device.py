@@ -13,6 +13,7 @@ import socket
 import time
 
 from qtls.core.iodevice import QIODevice
+from tests.conformance.rawpeer import RawPeerPair
 
 _RECV = 256 * 1024
 
@@ -92,64 +93,18 @@ class SocketPairDevice(QIODevice):
         self.sock.close()
 
 
-class SocketPair:
+class SocketPair(RawPeerPair):
     """The conformance-suite pair: a SocketPairDevice and a plain non-blocking peer socket."""
 
     def __init__(self) -> None:
         mine, peer = socket.socketpair()
         self.device = SocketPairDevice(mine)
         self.device.open(QIODevice.OpenModeFlag.ReadWrite)
-        peer.setblocking(False)
-        self.peer = peer
-        self._pending = bytearray()  # what the peer could not send yet
-        self._peer_closed = False
+        super().__init__(peer)
 
-    def _peer_flush(self) -> None:
-        while self._pending:
-            try:
-                n = self.peer.send(self._pending)
-            except BlockingIOError:
-                return
-            del self._pending[:n]
-
-    def _drive(self, done, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while not done():
-            self._peer_flush()
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            self.device.pump(0.01)
-
-    def send(self, data: bytes) -> None:
-        self._pending += data
-        self._peer_flush()
-
-    def close_peer(self) -> None:
-        self._drive(lambda: not self._pending, 10.0, "the peer's data to be delivered")
-        self.peer.close()
-        self._peer_closed = True
-
-    def wait_for_bytes(self, n: int, timeout: float = 5.0) -> None:
-        self._drive(lambda: self.device.bytesAvailable() >= n, timeout, f"{n} bytes available")
-
-    def receive(self, n: int, timeout: float = 5.0) -> bytes:
-        out = bytearray()
-
-        def got_all() -> bool:
-            while len(out) < n:
-                try:
-                    chunk = self.peer.recv(n - len(out))
-                except BlockingIOError:
-                    return False
-                if not chunk:
-                    raise AssertionError(f"peer saw EOF after {len(out)} of {n} bytes")
-                out.extend(chunk)
-            return True
-
-        self._drive(got_all, timeout, f"the peer to receive {n} bytes")
-        return bytes(out)
+    def drive_device(self) -> None:
+        self.device.pump(0.01)
 
     def shutdown(self) -> None:
         self.device.close()
-        if not self._peer_closed:
-            self.peer.close()
+        self.close_peer_socket()
