@@ -1,5 +1,649 @@
-"""QSslSocket: the TLS socket (a QTcpSocket)."""
+"""QSslSocket: the TLS socket (a QTcpSocket), Qt's semantics on a sans-I/O engine.
+
+Theory of operation
+===================
+
+The split is Qt's. A QSslSocket *is* a QTcpSocket to the application (same states, signals and
+QIODevice API), but it never touches a descriptor itself: it owns a private plain
+:class:`QTcpSocket` (Qt's ``d->plainSocket``, here ``_plain``) that does the TCP work, and a
+:class:`~qtls.ssl.engine.TlsEngine` that does the TLS work. One pump, :meth:`QSslSocket._transmit`
+(Qt's ``transmit()``), moves bytes between them::
+
+      application                      QSslSocket                         _plain (QTcpSocket)
+      write() ──▶ _write_buffer ──send_plaintext──▶ engine ──data_to_send──▶ write() ──▶ kernel
+      read()  ◀── _read_buffer  ◀──read_plaintext── engine ◀─receive_ciphertext─ _read_buffer ◀── kernel
+
+* The socket's own QIODevice buffers hold *plaintext*; the plain socket's hold *ciphertext*.
+  ``bytesWritten(n)`` counts plaintext the engine accepted, ``encryptedBytesWritten(n)`` the
+  ciphertext the plain socket wrote to the kernel (its own ``bytesWritten``).
+* The engine rule: after every call into the engine, send what ``data_to_send()`` returns,
+  then handle ``events()`` (:meth:`_flush_engine`, :func:`qtls.ssl.sslsocketevents.handle_events`).
+  A fatal alert is therefore always written before the TCP connection goes down. The one
+  exception is the batch that completes the handshake: its events are handled first, because
+  Qt judges the peer's certificate before our last flight goes out (see Verification).
+* Everything that can make progress calls ``_transmit``: the plain socket's ``readyRead`` and
+  ``bytesWritten``, a write by the application (queued, as Qt queues ``_q_flushWriteBuffer``),
+  reads that free room under ``setReadBufferSize`` (queued too), ``resume()``, the blocking
+  waits. ``_transmit`` is not re-entrant: a slot that writes while it runs just asks for
+  another round.
+* Flow control: plaintext is handed to the engine only while the plain socket has less than
+  :data:`_HIGH_WATER` bytes of ciphertext queued, so a 1 GB ``write`` does not become 1 GB of
+  ciphertext in memory; ciphertext is taken from the plain socket only while the plaintext
+  buffer has room (``setReadBufferSize``), and the plain socket stops reading the kernel when
+  its own buffer is full, so the peer is slowed down by TCP itself.
+
+States
+======
+
+The TCP state (``state()``) mirrors the plain socket's, as Qt's ``_q_stateChangedSlot`` does;
+the TLS phase is :class:`~qtls.ssl.sslsocketstate.TlsPhase` (UNENCRYPTED, HANDSHAKING, PAUSED,
+ENCRYPTED, CLOSING) with its transition table in :mod:`qtls.ssl.sslsocketstate`. ``mode()`` is
+Qt's SslMode: set (with ``modeChanged``) when a handshake starts, kept until the next
+connection.
+
+Unencrypted mode (plain QTcpSocket behaviour, before STARTTLS) moves received bytes into the
+socket's own buffer. Bytes still unread there when ``startClientEncryption()`` /
+``startServerEncryption()`` is called are handed to the engine first: in Qt they are still in
+the plain socket's buffer, which is how a server can ``peek()`` at the first byte of a
+ClientHello and then start the handshake (QSslServer does exactly that).
+
+Verification is Qt's: OpenSSL's verify callback records errors without failing; once the
+engine reports the handshake complete, :mod:`qtls.ssl.sslsocketverify` adds the host-name,
+missing-certificate and OCSP checks, the socket emits ``peerVerifyError`` for each and one
+``sslErrors(list)``; unless the application ignored them (``ignoreSslErrors()`` in the slot, or
+a matching ``ignoreSslErrors(list)`` beforehand) or asked to pause (``PauseOnSslErrors``), the
+socket fails with ``SslHandshakeFailedError`` and disconnects. As in Qt, our last handshake
+flight is held back until that decision, so a rejected peer never sees the handshake complete.
+Failures inside OpenSSL (a fatal alert either way, "no shared cipher", garbage) write the
+pending alert and flush it before the TCP connection is dropped, so the peer learns the cause.
+
+Closing: ``disconnectFromHost()`` waits for queued plaintext, sends close_notify, and lets the
+plain socket flush and close. Before the descriptor is closed, unread input in the kernel is
+drained, FIN is sent, and a duplicate descriptor keeps reading until the peer's FIN
+(:meth:`_drain_kernel_input`, :mod:`qtls.ssl.lingerer`): closing a TCP socket with unread data
+makes the kernel send RST, which destroys the peer's unread data, our last bytes included.
+
+Signal order is PyQt6's, checked scenario by scenario against PyQt6 itself
+(tests/sslsocket/test_pyqt6_parity.py), quirks included: ClosingState is emitted twice after
+``disconnectFromHost()`` on an encrypted socket, RemoteHostClosedError twice after the peer's
+close_notify, and ``alertSent(close notify)`` just before ``disconnected`` even after ``abort()``.
+
+Where qtls differs from Qt on purpose: a peer's close_notify is answered at once (Qt waits
+for the TCP FIN); ``waitForBytesWritten``/``waitForReadyRead`` right after
+``connectToHostEncrypted`` wait for the handshake (Qt returns False in that window); closing
+never resets the connection (see :mod:`qtls.ssl.lingerer`); ``ephemeralServerKey()`` stays
+null (cryptography's bindings do not expose ``SSL_get_peer_tmp_key``).
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import logging
+from typing import Any
+
+from qtls.core.iodevice import QIODevice
+from qtls.core.qobject import QObject
+from qtls.core.signals import pyqtSignal
+from qtls.network.socketenums import SocketError, SocketState
+from qtls.network.tcpsocket import QTcpSocket
+from qtls.ssl import sslsocketclosing as _closing
+from qtls.ssl import sslsocketconnect as _connect
+from qtls.ssl import sslsocketevents as _events
+from qtls.ssl.certificate import QSslCertificate
+from qtls.ssl.configuration import QSslConfiguration
+from qtls.ssl.configurationdata import PeerVerifyMode, SslMode
+from qtls.ssl.engine import (
+    EngineState,
+    HandshakeCompleted,
+    TlsEngine,
+    VerifyError,
+)
+from qtls.ssl.engine.events import ConnectionInfo, Event
+from qtls.ssl.error import QSslError, ssl_error_from_verify_code
+from qtls.ssl.ocsp import QOcspResponse
+from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
+from qtls.ssl.qssl import QSsl
+from qtls.ssl.sslsocketapi import SslSocketApi
+from qtls.ssl.sslsocketstate import TlsPhase, check_phase
+from qtls.ssl.sslsocketverify import errors_ignored
+
+__all__ = ["QSslSocket"]
+
+_log = logging.getLogger("qtls")
+
+_U = SocketState.UnconnectedState
+_H = SocketState.HostLookupState
+_C = SocketState.ConnectingState
+_OK = SocketState.ConnectedState
+_X = SocketState.ClosingState
+
+#: Plaintext goes into the engine only while less ciphertext than this waits in the plain socket.
+_HIGH_WATER = 1024 * 1024
+
+
+class QSslSocket(SslSocketApi, QTcpSocket):
+    """An SSL/TLS encrypted TCP socket for clients and servers (Qt's ``QSslSocket``).
+
+    Client: ``connectToHostEncrypted(host, port)`` (or ``connectToHost`` then
+    ``startClientEncryption()``, STARTTLS). Server: ``setSocketDescriptor(fd)`` then
+    ``startServerEncryption()``. Data written before the handshake completes is queued and
+    sent once ``encrypted`` was emitted. See the module docstring for the theory of operation.
+    """
+
+    SslMode = SslMode
+    PeerVerifyMode = PeerVerifyMode
+
+    encrypted = pyqtSignal()
+    encryptedBytesWritten = pyqtSignal(int)
+    modeChanged = pyqtSignal(SslMode)
+    peerVerifyError = pyqtSignal(QSslError)
+    sslErrors = pyqtSignal(list)
+    preSharedKeyAuthenticationRequired = pyqtSignal(QSslPreSharedKeyAuthenticator)
+    newSessionTicketReceived = pyqtSignal()
+    alertSent = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
+    alertReceived = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
+    handshakeInterruptedOnError = pyqtSignal(QSslError)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._config = QSslConfiguration.defaultConfiguration()
+        self._mode = SslMode.UnencryptedMode
+        self._phase = TlsPhase.UNENCRYPTED
+        self._engine: TlsEngine | None = None
+        self._plain: QTcpSocket | None = None
+        self._auto_start = False
+        self._initialized = False
+        self._ssl_pending_close = False
+        self._ignore_all = False
+        self._ignore_list: list[QSslError] = []
+        self._handshake_errors: list[QSslError] = []
+        self._ocsp: list[QOcspResponse] = []
+        self._verification_peer_name = ""
+        self._deferred_alerts: list[tuple[QSsl.AlertLevel, QSsl.AlertType, str]] = []
+        self._defer_alerts = False
+        self._reported_early = False
+        self._continue_interrupted = False
+        self._resume_scheduled = False
+        self._flush_scheduled = False
+        self._in_transmit = False
+        self._transmit_again = False
+        self._session_resumed = False  # for tests and diagnostics: was the last session resumed?
+        self._last_info: ConnectionInfo | None = None
+        self._held_events: list[Event] = []  # engine events that came after a paused handshake
+
+    # ================================================================== the plain socket
+
+    def _ensure_plain(self) -> QTcpSocket:
+        plain = self._plain
+        if plain is None:
+            plain = self._plain = QTcpSocket(self)
+            plain.hostFound.connect(self.hostFound.emit)
+            plain.stateChanged.connect(self._on_plain_state)
+            plain.connected.connect(self._on_plain_connected)
+            plain.readyRead.connect(self._on_plain_ready_read)
+            plain.bytesWritten.connect(self._on_plain_bytes_written)
+            plain.errorOccurred.connect(self._on_plain_error)
+            plain.readChannelFinished.connect(self.readChannelFinished.emit)
+            plain.disconnected.connect(self._on_plain_disconnected)
+            plain.setReadBufferSize(self._read_buffer_size)
+            for option, value in self._options.items():
+                plain.setSocketOption(option, value)
+        return plain
+
+    def _on_plain_state(self, state: SocketState) -> None:
+        # Qt's _q_stateChangedSlot: the TCP state is the plain socket's, and every change of
+        # the plain socket is re-emitted, even one the QSslSocket announced itself already
+        # (PyQt6 emits ClosingState twice after disconnectFromHost on an encrypted socket).
+        self.setSocketState(state)
+        self.stateChanged.emit(state)
+
+    def _on_plain_connected(self) -> None:
+        plain = self._plain
+        assert plain is not None
+        self.setLocalAddress(plain.localAddress())
+        self.setLocalPort(plain.localPort())
+        self.setPeerAddress(plain.peerAddress())
+        self.setPeerPort(plain.peerPort())
+        if self._auto_start:
+            self.startClientEncryption()
+        self.connected.emit()
+        if self._ssl_pending_close and not self._auto_start:
+            self._ssl_pending_close = False
+            self.disconnectFromHost()
+
+    def _on_plain_ready_read(self) -> None:
+        if self._phase is TlsPhase.UNENCRYPTED and self._engine is None:
+            self._move_plain_input()
+        else:
+            self._transmit()
+
+    def _move_plain_input(self) -> None:
+        """Unencrypted mode: the plain socket's bytes become ours, then readyRead."""
+        plain = self._plain
+        if plain is None or not plain._read_buffer:
+            return
+        source = plain._read_buffer
+        room = self._room()
+        if room is None or room >= len(source):
+            for chunk in source.read_all_chunks():
+                self._read_buffer.append(chunk)
+        elif room > 0:
+            self._read_buffer.append(source.read(room))
+        else:
+            self._read_paused = True
+            return
+        plain._maybe_resume_reading()
+        self._emit_ready_read()
+
+    def _on_plain_bytes_written(self, written: int) -> None:
+        if self._mode is SslMode.UnencryptedMode:
+            self.bytesWritten.emit(written)
+        else:
+            self.encryptedBytesWritten.emit(written)
+        plain = self._plain
+        if plain is None:
+            return
+        if plain.state() is _X and not plain.bytesToWrite():
+            _closing.drain_kernel_input(self)  # the plain socket closes its descriptor right after
+        elif self._write_buffer and self._phase is TlsPhase.ENCRYPTED:
+            self._transmit()
+
+    def _on_plain_error(self, error: SocketError) -> None:
+        plain = self._plain
+        if plain is None:
+            return
+        if plain._read_buffer and self._engine is not None:
+            self._transmit()  # Qt: decrypt what arrived before reporting the error
+        self._set_error_and_emit(error, plain.errorString())
+
+    def _on_plain_disconnected(self) -> None:
+        _closing.on_plain_disconnected(self)
+
+    # ================================================================== per-connection state
+
+    def _init_connection(self) -> None:
+        """Qt's QSslSocketPrivate::init(): forget the last connection (not ignoreSslErrors(list))."""
+        self._mode = SslMode.UnencryptedMode
+        self._phase = TlsPhase.UNENCRYPTED
+        self._engine = None
+        self._auto_start = False
+        self._ssl_pending_close = False
+        self._ignore_all = False
+        self._handshake_errors = []
+        self._ocsp = []
+        self._deferred_alerts = []
+        self._reported_early = False
+        self._continue_interrupted = False
+        self._session_resumed = False
+        self._last_info = None
+        self._held_events = []
+        self._config._reset_session_state()
+
+    def _set_phase(self, phase: TlsPhase) -> None:
+        check_phase(self._phase, phase)
+        self._phase = phase
+
+    def _room(self) -> int | None:
+        """Free space in the plaintext buffer under setReadBufferSize; None when unlimited."""
+        limit = self._read_buffer_size
+        return None if not limit else max(0, limit - len(self._read_buffer))
+
+    def _alive(self, engine: TlsEngine | None) -> bool:
+        """False once a slot aborted, closed or replaced the connection ``engine`` served."""
+        return self._engine is engine and engine is not None and self._state is not _U
+
+    def _connection_info(self) -> ConnectionInfo | None:
+        """Internal hook (demo, CLI, QSslServer): what the last handshake negotiated, beyond Qt's
+        API: key-exchange group, SNI name seen by a server, whether the session was resumed.
+        Kept after the connection ended; None before a handshake completed."""
+        return self._last_info
+
+    # ================================================================== connecting
+
+    def connectToHost(self, *args: Any, **kwargs: Any) -> None:
+        """Connect without encryption (a plain QTcpSocket until ``startClientEncryption()``).
+
+        Same arguments as QAbstractSocket.connectToHost. After ``connectToHostEncrypted`` this
+        is the step that starts the TCP connection; the handshake starts once connected.
+        """
+        _connect.connect_to_host(self, *args, **kwargs)
+
+    def connectToHostEncrypted(self, *args: Any, **kwargs: Any) -> None:
+        """Connect and start the client handshake as soon as the TCP connection is up.
+
+        ``connectToHostEncrypted(hostName, port, mode=ReadWrite, protocol=AnyIPProtocol)`` or
+        ``connectToHostEncrypted(hostName, port, sslPeerName, mode=ReadWrite, protocol=...)``:
+        ``sslPeerName`` replaces the host name for SNI and certificate verification. Emits
+        Qt's sequence: stateChanged(HostLookup/Connecting/Connected), modeChanged(SslClientMode),
+        connected, then (after verification) encrypted. A protocol this OpenSSL cannot honour
+        fails at once with SslInvalidUserDataError.
+        """
+        _connect.connect_to_host_encrypted(self, *args, **kwargs)
+
+    def setSocketDescriptor(
+        self,
+        socketDescriptor: Any,
+        state: SocketState = SocketState.ConnectedState,
+        mode: Any = QIODevice.OpenModeFlag.ReadWrite,
+    ) -> bool:
+        """Adopt a connected descriptor (a server's accepted connection), unencrypted.
+
+        Call ``startServerEncryption()`` next (Qt's classic server pattern). Returns False and
+        sets the error for an invalid descriptor, as QTcpSocket does.
+        """
+        return _connect.set_socket_descriptor(self, socketDescriptor, state, mode)
+
+    def startClientEncryption(self) -> None:
+        """Start a client handshake on a connected, unencrypted socket (STARTTLS).
+
+        Does nothing (with Qt's warning) when already encrypting or not connected.
+        """
+        _connect.start_client_encryption(self)
+
+    def startServerEncryption(self) -> None:
+        """Start a server handshake on a connected, unencrypted socket (after setSocketDescriptor).
+
+        Needs a local certificate and private key (or PSK); a certificate without its key fails
+        with SslInvalidUserDataError naming the cause, then SslInternalError, as Qt reports.
+        """
+        _connect.start_server_encryption(self)
+
+    # ================================================================== the pump
+
+    def _flush_engine(self, engine: TlsEngine) -> None:
+        """Hand the engine's ciphertext to the plain socket (the engine rule, first half)."""
+        data = engine.data_to_send()
+        plain = self._plain
+        if data and plain is not None and plain.state() in (_OK, _X):
+            plain.write(data)
+
+    def _transmit(self) -> None:
+        """Qt's transmit(): move plaintext and ciphertext until nothing more can move."""
+        if self._in_transmit:
+            self._transmit_again = True
+            return
+        self._in_transmit = True
+        try:
+            while True:
+                self._transmit_again = False
+                if not self._transmit_once() and not self._transmit_again:
+                    break
+        finally:
+            self._in_transmit = False
+
+    def _transmit_once(self) -> bool:
+        engine = self._engine
+        plain = self._plain
+        if engine is None or plain is None or self._phase is TlsPhase.PAUSED:
+            return False
+        progress = False
+        # -- outgoing plaintext (only once encrypted; earlier writes stay queued, as in Qt)
+        buffer = self._write_buffer
+        if buffer and self._phase is TlsPhase.ENCRYPTED and engine.state is EngineState.ENCRYPTED:
+            total = 0
+            while buffer and plain.bytesToWrite() < _HIGH_WATER:
+                taken = engine.send_plaintext(buffer.first_chunk())
+                if taken <= 0:
+                    break
+                buffer.free(taken)
+                total += taken
+                self._flush_engine(engine)
+            if total:
+                progress = True
+                if not self._emitting_bytes_written:
+                    self._emitting_bytes_written = True
+                    try:
+                        self.bytesWritten.emit(total)
+                    finally:
+                        self._emitting_bytes_written = False
+            _events.handle_events(self, engine, engine.events())
+            if not self._alive(engine):
+                return False
+        if self._ssl_pending_close and not buffer and self._state is _X and self._phase is TlsPhase.ENCRYPTED:
+            self._ssl_pending_close = False
+            _closing.close_tls_and_tcp(self)
+            return False
+        # -- incoming ciphertext
+        source = plain._read_buffer
+        if source:
+            room = self._room() if self._phase is TlsPhase.ENCRYPTED else None
+            if room is None or room > 0:
+                data = source.read_all() if room is None or room >= len(source) else source.read(room)
+                plain._maybe_resume_reading()
+                engine.receive_ciphertext(data)
+                progress = True
+                events = engine.events()
+                if self._phase is TlsPhase.HANDSHAKING:
+                    done = next((i for i, e in enumerate(events) if type(e) is HandshakeCompleted), -1)
+                    if done < 0:
+                        self._flush_engine(engine)
+                        _events.handle_events(self, engine, events)
+                        if not self._alive(engine):
+                            return False
+                    else:
+                        # As Qt: the peer's certificate is judged before our last flight
+                        # (a TLS 1.3 client's Finished, a server's tickets) leaves, so a peer
+                        # we reject never sees the handshake complete.
+                        _events.handle_events(self, engine, events[: done + 1])
+                        if not self._alive(engine):
+                            return False
+                        if self._phase is TlsPhase.PAUSED:
+                            self._held_events = events[done + 1 :]  # for resume()
+                            return False
+                        self._flush_engine(engine)
+                        # encrypted() first, then the data that came with the handshake, then
+                        # what followed it (a close_notify right behind the data).
+                        self._deliver_plaintext(engine)
+                        if not self._alive(engine):
+                            return False
+                        _events.handle_events(self, engine, events[done + 1 :])
+                else:
+                    self._flush_engine(engine)
+                    # Data first, then what ended the stream (close_notify, a fatal alert).
+                    self._deliver_plaintext(engine)
+                    if not self._alive(engine):
+                        return False
+                    _events.handle_events(self, engine, events)
+                if not self._alive(engine):
+                    return False
+            else:
+                self._read_paused = True
+        if self._alive(engine) and engine.plaintext_pending and self._phase in (
+                TlsPhase.ENCRYPTED, TlsPhase.CLOSING):
+            self._deliver_plaintext(engine)
+        return progress
+
+    def _deliver_plaintext(self, engine: TlsEngine) -> None:
+        if not engine.plaintext_pending or self._phase not in (TlsPhase.ENCRYPTED, TlsPhase.CLOSING):
+            return
+        self._read_buffer.append(engine.read_plaintext())
+        self._emit_ready_read()
+
+    def _emit_ready_read(self) -> None:
+        if self._emitting_ready_read:
+            return
+        self._emitting_ready_read = True
+        try:
+            self.readyRead.emit()
+        finally:
+            self._emitting_ready_read = False
+
+    def _schedule(self, attribute: str, callback: Any) -> None:
+        """Run ``callback`` from the thread's loop soon (Qt's queued invokeMethod), once."""
+        if getattr(self, attribute):
+            return
+        setattr(self, attribute, True)
+
+        def run() -> None:
+            setattr(self, attribute, False)
+            callback()
+
+        try:
+            self._event_loop().call_soon(run)
+        except RuntimeError:  # the loop is closed: blocking waits will pump instead
+            setattr(self, attribute, False)
+
+    def _pump(self) -> None:
+        """The queued pump: decided when it runs, since a handshake may have started since."""
+        if self._engine is None:
+            self._move_plain_input()
+        else:
+            self._transmit()
+
+    def _maybe_resume_reading(self) -> None:
+        """The application read: if the buffer had filled, pump again (queued, as Qt)."""
+        if not self._read_paused:
+            return
+        room = self._room()
+        if room is not None and room <= 0:
+            return
+        self._read_paused = False
+        self._schedule("_flush_scheduled", self._pump)
+
+    # -- hooks called by the engine from inside OpenSSL callbacks --------------------------------
+
+    def _on_verify_error(self, error: VerifyError) -> bool:
+        self._reported_early = True
+        self._continue_interrupted = False
+        cert = QSslCertificate(error.certificate, QSsl.EncodingFormat.Der)
+        self.handshakeInterruptedOnError.emit(QSslError(ssl_error_from_verify_code(error.code), cert))
+        decision, self._continue_interrupted = self._continue_interrupted, False
+        return decision
+
+    def _on_psk_required(self, hint: bytes, max_identity: int, max_psk: int) -> tuple[bytes, bytes] | None:
+        auth = QSslPreSharedKeyAuthenticator._for_handshake(hint, max_identity, max_psk)
+        self.preSharedKeyAuthenticationRequired.emit(auth)
+        return auth._handshake_answer()
+
+    def _on_psk_identity(self, identity: bytes, max_psk: int) -> bytes | None:
+        hint = self._config._d.psk_identity_hint
+        auth = QSslPreSharedKeyAuthenticator._for_server(identity, hint, max_psk)
+        self.preSharedKeyAuthenticationRequired.emit(auth)
+        answer = auth._handshake_answer()
+        return answer[1] if answer else None
+
+    # ================================================================== writing
+
+    def writeData(self, data: Any) -> int:
+        """Queue plaintext: sent at once in unencrypted mode, after ``encrypted`` otherwise."""
+        if self._state is _U or self._plain is None:
+            self._set_error(SocketError.UnknownSocketError, "Socket is not connected")
+            return -1
+        if self._mode is SslMode.UnencryptedMode and not self._auto_start:
+            return self._plain.write(data)
+        size = len(data) if not isinstance(data, memoryview) else data.nbytes
+        if size:
+            self._write_buffer.append(data)
+            if self._phase is TlsPhase.ENCRYPTED:
+                self._schedule("_flush_scheduled", self._pump)
+        return size
+
+    def flush(self) -> bool:
+        """Push queued plaintext through the engine and write ciphertext now; True if any was."""
+        plain = self._plain
+        if plain is None:
+            return False
+        written = False
+        if self._engine is not None:
+            before = len(self._write_buffer)
+            self._transmit()
+            written = len(self._write_buffer) < before
+        return plain.flush() or written
+
+    def bytesToWrite(self) -> int:
+        """Plaintext not yet handed to the engine (unencrypted mode: the plain socket's queue)."""
+        if self._mode is SslMode.UnencryptedMode and not self._auto_start and self._plain is not None:
+            return self._plain.bytesToWrite()
+        return len(self._write_buffer)
+
+    def bytesAvailable(self) -> int:
+        """Decrypted bytes ready to read."""
+        return len(self._read_buffer)
+
+    def encryptedBytesAvailable(self) -> int:
+        """Ciphertext received from the network and not decrypted yet."""
+        return self._plain.bytesAvailable() if self._plain is not None else 0
+
+    def encryptedBytesToWrite(self) -> int:
+        """Ciphertext waiting in the plain socket to be written to the network."""
+        return self._plain.bytesToWrite() if self._plain is not None else 0
+
+    # ================================================================== closing
+
+    def disconnectFromHost(self) -> None:
+        """Close gracefully: send queued plaintext, then close_notify, then close TCP.
+
+        Emits stateChanged(Closing), alertSent(Warning, CloseNotify), stateChanged(Closing) (the
+        plain socket's, as PyQt6), stateChanged(Unconnected), readChannelFinished and
+        disconnected. While connecting, or before ``encrypted`` with data queued, the close
+        waits (Qt's pending close).
+        """
+        _closing.disconnect_from_host(self)
+
+    def abort(self) -> None:
+        """Drop the connection at once: queued data is discarded, no close_notify is sent."""
+        _closing.abort(self)
+
+    def close(self) -> None:
+        """Close the connection (as disconnectFromHost(): queued data, close_notify) and the
+        device (aboutToClose, unread data dropped).
+
+        PyQt6's order on an encrypted socket: stateChanged(Closing), alertSent(close notify),
+        stateChanged(Closing), aboutToClose, then Unconnected once flushed. A plain-mode socket
+        behaves as QTcpSocket (aboutToClose first).
+        """
+        _closing.close(self)
+
+    def resume(self) -> None:
+        """Continue a handshake paused by PauseOnSslErrors (queued, as Qt).
+
+        If the errors have been ignored in the meantime (``ignoreSslErrors()``), ``encrypted``
+        follows; otherwise the handshake fails with SslHandshakeFailedError.
+        """
+        if self._phase is not TlsPhase.PAUSED:
+            return
+        self._schedule("_resume_scheduled", self._resume_now)
+
+    def _resume_now(self) -> None:
+        engine = self._engine
+        if self._phase is not TlsPhase.PAUSED or engine is None:
+            return
+        if errors_ignored(self._handshake_errors, self._ignore_all, self._ignore_list):
+            self._set_phase(TlsPhase.HANDSHAKING)
+            self._flush_engine(engine)  # the flight held back while paused
+            held, self._held_events = self._held_events, []
+            _events.become_encrypted(self)
+            if not self._alive(engine):
+                return
+            self._deliver_plaintext(engine)
+            _events.handle_events(self, engine, held)
+            self._transmit()
+        else:
+            self._set_phase(TlsPhase.HANDSHAKING)
+            _events.fail_verification(self, engine)
+
+    # ================================================================== plain-socket pass-through
+
+    def isValid(self) -> bool:
+        """True while the plain socket has a descriptor."""
+        return self._plain is not None and self._plain.isValid()
+
+    def socketDescriptor(self) -> int:
+        """The plain socket's descriptor, or -1."""
+        return self._plain.socketDescriptor() if self._plain is not None else -1
+
+    def setSocketOption(self, option: Any, value: Any) -> None:
+        """Set a socket option on the underlying TCP socket (now or when it is created)."""
+        super().setSocketOption(option, value)
+        if self._plain is not None:
+            self._plain.setSocketOption(option, value)
+
+    def socketOption(self, option: Any) -> Any:
+        """A socket option of the underlying TCP socket (None without one)."""
+        super().socketOption(option)  # type check
+        return self._plain.socketOption(option) if self._plain is not None else None
+
+    def setReadBufferSize(self, size: int) -> None:
+        """Limit decrypted data buffered (0 = unlimited); the plain socket gets the same limit."""
+        super().setReadBufferSize(size)
+        if self._plain is not None:
+            self._plain.setReadBufferSize(size)

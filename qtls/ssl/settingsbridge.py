@@ -1,0 +1,180 @@
+"""From a QSslConfiguration to the engine's TlsSettings (Qt's ``QSslContext::initSslContext``).
+
+A socket needs one frozen :class:`~qtls.ssl.engine.settings.TlsSettings` per handshake; equal
+settings share one OpenSSL context through the engine's context cache, so a thousand
+connections with the same configuration build one ``SSL_CTX``. Building the settings means
+turning certificates and keys into DER, which is not free, so the result is also memoised per
+configuration *record*: QSslConfiguration keeps its fields in an immutable ``ConfigData``, and a
+socket whose configuration did not change hands the same record in again.
+
+Qt's rules applied here:
+
+* ``AutoVerifyPeer`` is ``VerifyPeer`` for a client and ``QueryPeer`` for a server.
+* The protocol becomes a (min, max) version range; one OpenSSL cannot honour raises
+  :class:`ConfigurationError` (the socket reports ``SslInvalidUserDataError``).
+* A local certificate without a private key (or a key without a certificate on a server) is
+  an error, as in Qt ("Cannot provide a certificate with no key").
+* The ciphers are split: TLS 1.3 suites go to ``SSL_CTX_set_ciphersuites``, the others to the
+  cipher list; an empty list means OpenSSL's defaults (Qt falls back to its default ciphers).
+* A server staples the DER OCSP response found in ``backendConfiguration()["Qt-OCSP-response"]``
+  (the name Qt's OpenSSL backend reads); a client asks for one with ``ocspStaplingEnabled()``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from qtls.ssl import backend as _backend
+from qtls.ssl.configurationdata import ConfigData, PeerVerifyMode
+from qtls.ssl.engine.settings import Role, TlsSettings, TlsVersion, VerifyMode
+from qtls.ssl.qssl import QSsl
+
+if TYPE_CHECKING:
+    from qtls.ssl.configuration import QSslConfiguration
+
+__all__: list[str] = []
+
+_Opt = QSsl.SslOption
+OCSP_RESPONSE_OPTION = b"Qt-OCSP-response"
+_CACHE_LIMIT = 128
+
+
+class ConfigurationError(ValueError):
+    """The configuration cannot be turned into TLS settings; the message names the cause."""
+
+
+def resolve_verify_mode(mode: PeerVerifyMode, server: bool) -> PeerVerifyMode:
+    """``AutoVerifyPeer`` resolved for the side (Qt: client VerifyPeer, server QueryPeer)."""
+    if mode is PeerVerifyMode.AutoVerifyPeer:
+        return PeerVerifyMode.QueryPeer if server else PeerVerifyMode.VerifyPeer
+    return mode
+
+
+_ENGINE_VERIFY = {
+    PeerVerifyMode.VerifyNone: VerifyMode.NONE,
+    PeerVerifyMode.QueryPeer: VerifyMode.QUERY,
+    PeerVerifyMode.VerifyPeer: VerifyMode.VERIFY,
+}
+
+
+class _Memo:
+    """A small bounded memo: (id(record), server, psk) -> (record, settings).
+
+    The record is kept referenced in the value so that its id cannot be reused while cached.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[tuple[int, bool, bool], tuple[ConfigData, TlsSettings]] = {}
+
+    def get(self, data: ConfigData, server: bool, psk: bool) -> TlsSettings | None:
+        with self._lock:
+            hit = self._items.get((id(data), server, psk))
+        if hit is not None and hit[0] is data:
+            return hit[1]
+        return None
+
+    def put(self, data: ConfigData, server: bool, psk: bool, settings: TlsSettings) -> None:
+        with self._lock:
+            if len(self._items) >= _CACHE_LIMIT:
+                self._items.pop(next(iter(self._items)))
+            self._items[(id(data), server, psk)] = (data, settings)
+
+
+_memo = _Memo()
+
+
+def tls_settings(config: QSslConfiguration, *, server: bool, psk: bool = False) -> TlsSettings:
+    """The engine settings for ``config`` on the client or server side.
+
+    ``psk`` turns the engine's PSK callbacks on (the socket asks for it when the application
+    listens to ``preSharedKeyAuthenticationRequired`` or configured an identity hint).
+    Raises :class:`ConfigurationError` naming the cause when Qt would refuse the configuration.
+    """
+    data: ConfigData = config._d
+    cached = _memo.get(data, server, psk)
+    if cached is not None:
+        return cached
+    settings = _build(config, data, server=server, psk=psk)
+    _memo.put(data, server, psk, settings)
+    return settings
+
+
+def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bool) -> TlsSettings:
+    try:
+        low, high = _backend.protocol_version_range(data.protocol)
+    except _backend.UnsupportedProtocolError as exc:
+        raise ConfigurationError(f"Unsupported protocol {exc}") from None
+
+    chain = tuple(c._der() for c in data.local_certificate_chain if not c.isNull())
+    key = data.private_key
+    key_bytes: bytes | None = None
+    if key is not None and not key.isNull():
+        key_bytes = bytes(key.toDer()) or bytes(key.toPem()) or None
+    if chain and key_bytes is None:
+        raise ConfigurationError("Cannot provide a certificate with no key")
+    if server and not chain and key_bytes is not None and not psk:
+        raise ConfigurationError("Cannot provide a key with no certificate")
+
+    tls13: list[str] = []
+    others: list[str] = []
+    for cipher in data.ciphers:
+        name = cipher.name()
+        (tls13 if name.startswith("TLS_") else others).append(name)
+    cipher_list = ":".join(others) if others else None
+    ciphersuites = ":".join(tls13) if tls13 else None
+    if data.ciphers and not tls13 and high >= _backend.TLS1_3:
+        # The application chose only TLS <= 1.2 suites: TLS 1.3 cannot be negotiated (as in Qt,
+        # whose cipher list leaves OpenSSL no TLS 1.3 suite either).
+        high = _backend.TLS1_2
+        if low > high:
+            raise ConfigurationError("No TLS 1.3 cipher suite is enabled for a TLS 1.3 protocol")
+
+    groups = ":".join(c.shortName() for c in data.elliptic_curves if c.isValid()) or None
+    verify = resolve_verify_mode(data.peer_verify_mode, server)
+    options = data.ssl_options
+    ocsp_response: bytes | None = None
+    if server:
+        raw = data.backend_config.get(OCSP_RESPONSE_OPTION)
+        if raw is not None:
+            ocsp_response = bytes(raw) if not isinstance(raw, str) else raw.encode("latin-1")
+    dh_pem: bytes | None = None
+    if server and data.dh_parameters is not None:
+        dh_pem = data.dh_parameters._pem()
+
+    return TlsSettings(
+        role=Role.SERVER if server else Role.CLIENT,
+        min_version=TlsVersion(low),
+        max_version=TlsVersion(high),
+        cipher_list=cipher_list,
+        ciphersuites=ciphersuites,
+        groups=groups,
+        ca_certificates=tuple(c._der() for c in config._explicit_ca_certificates() if not c.isNull()),
+        use_system_ca=config._allow_root_certs_on_demand(),
+        local_certificate_chain=chain,
+        private_key=key_bytes,
+        verify_mode=_ENGINE_VERIFY[verify],
+        verify_depth=max(0, data.peer_verify_depth),
+        missing_certificate_is_fatal=data.missing_certificate_is_fatal,
+        interrupt_on_verify_error=data.handshake_must_interrupt_on_error,
+        alpn_protocols=tuple(data.allowed_next_protocols),
+        session_tickets=not (options & _Opt.SslOptionDisableSessionTickets),
+        dh_parameters=dh_pem,
+        ocsp_stapling=data.ocsp_stapling and not server,
+        ocsp_response=ocsp_response,
+        psk=psk,
+        psk_identity_hint=data.psk_identity_hint or None,
+        disable_empty_fragments=bool(options & _Opt.SslOptionDisableEmptyFragments),
+        disable_compression=bool(options & _Opt.SslOptionDisableCompression),
+        disable_sni=bool(options & _Opt.SslOptionDisableServerNameIndication),
+        disable_legacy_renegotiation=bool(options & _Opt.SslOptionDisableLegacyRenegotiation),
+        disable_session_sharing=bool(options & _Opt.SslOptionDisableSessionSharing),
+        server_cipher_preference=not (options & _Opt.SslOptionDisableServerCipherPreference),
+    )
+
+
+def describe(value: Any) -> str:
+    """A short text for an exception raised while building a context (for error strings)."""
+    text = str(value)
+    return text[:1].upper() + text[1:] if text else type(value).__name__

@@ -1,0 +1,326 @@
+"""Data transfer, flow control, closing, and the blocking API in a thread without a loop."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import ssl
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from qtls.QtNetwork import QAbstractSocket, QSslSocket
+from tests.sslsocket.helpers import Pki, Recorder, StdlibServer, TlsServer, client_for, run_until
+
+pytestmark = pytest.mark.timeout(60)
+
+S = QAbstractSocket.SocketState
+SE = QAbstractSocket.SocketError
+
+
+def _pair(pki: Pki) -> tuple[TlsServer, QSslSocket, QSslSocket]:
+    server = TlsServer(pki.server_config())
+    client = client_for(pki)
+    client.connectToHostEncrypted("localhost", server.port())
+    assert run_until(lambda: client.isEncrypted() and bool(server.sockets)
+                     and server.sockets[0].isEncrypted(), 5000), client.errorString()
+    return server, client, server.sockets[0]
+
+
+def test_bytes_written_counts_plaintext_and_encrypted_bytes_written_ciphertext(
+        pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    plain: list[int] = []
+    cipher: list[int] = []
+    client.bytesWritten.connect(plain.append)
+    client.encryptedBytesWritten.connect(cipher.append)
+    payload = b"x" * 100_000
+    client.write(payload)
+    assert client.bytesToWrite() == len(payload)
+    assert run_until(lambda: sock.bytesAvailable() == len(payload), 5000)
+    assert sum(plain) == len(payload)
+    # Records add a header and a tag each: more ciphertext than plaintext.
+    assert sum(cipher) > len(payload)
+    assert client.bytesToWrite() == 0 and client.encryptedBytesToWrite() == 0
+    server.shutdown()
+
+
+def test_read_buffer_size_applies_back_pressure(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    sock.setReadBufferSize(64 * 1024)
+    total = 8 * 1024 * 1024
+    client.write(b"y" * total)
+    assert run_until(lambda: sock.bytesAvailable() >= 60 * 1024, 5000)
+    run_until(lambda: False, 200)  # let the writer run into the window
+    # The buffer stays near its limit (at most one TLS record more) while the sender waits.
+    assert sock.bytesAvailable() <= 64 * 1024 + 16 * 1024
+    assert client.bytesToWrite() + client.encryptedBytesToWrite() > 0
+    received = 0
+    def drain() -> bool:
+        nonlocal received
+        received += len(sock.read(1 << 20) or b"")
+        return received >= total
+    assert run_until(drain, 20000)
+    assert received == total
+    server.shutdown()
+
+
+def test_disconnect_from_host_flushes_then_sends_close_notify(pki: Pki, qtls_app: Any) -> None:
+    got = bytearray()
+    clean = threading.Event()
+
+    def handler(conn: Any) -> None:
+        while True:
+            try:
+                data = conn.recv(65536)
+            except ssl.SSLZeroReturnError:
+                clean.set()
+                return
+            if not data:
+                clean.set()  # close_notify makes recv return b"" in the stdlib
+                return
+            got.extend(data)
+
+    srv = StdlibServer(pki.stdlib_server_context(), handler)
+    client = client_for(pki)
+    rec = Recorder(client)
+    client.connectToHostEncrypted("localhost", srv.port)
+    payload = b"z" * 300_000
+    client.write(payload)
+    client.disconnectFromHost()  # before encryption: waits for the handshake and the data
+    assert run_until(lambda: client.state() is S.UnconnectedState, 10000), client.errorString()
+    srv.join()
+    assert len(got) == len(payload), ' '.join(rec.log)
+    assert bytes(got) == payload
+    assert clean.is_set()
+    assert "alertSent(Warning,CloseNotify,close notify)" in rec.log
+    tail = rec.without("encryptedBytesWritten", "bytesWritten")
+    assert tail[-4:] == ["stateChanged(UnconnectedState)", "readChannelFinished", "disconnected"][-3:] or \
+        tail[-3:] == ["stateChanged(UnconnectedState)", "readChannelFinished", "disconnected"]
+
+
+def test_app_disconnect_signal_order(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    rec = Recorder(client)
+    client.disconnectFromHost()
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000)
+    # PyQt6 emits ClosingState twice: once for the QSslSocket, once mirrored from its plain socket.
+    assert rec.without("encryptedBytesWritten") == [
+        "stateChanged(ClosingState)", "alertSent(Warning,CloseNotify,close notify)",
+        "stateChanged(ClosingState)", "stateChanged(UnconnectedState)", "readChannelFinished",
+        "disconnected"]
+    # The server saw a clean TLS close.
+    assert run_until(lambda: sock.state() is S.UnconnectedState, 5000)
+    assert sock.error() is SE.RemoteHostClosedError
+    server.shutdown()
+
+
+def test_peer_close_notify_signal_order_matches_pyqt6(pki: Pki, qtls_app: Any) -> None:
+    # PyQt6 ("trusted"): readyRead(data), alertReceived(close notify), errorOccurred x2,
+    # Closing, Unconnected, readChannelFinished, alertSent(close notify), disconnected.
+    server, client, sock = _pair(pki)
+    rec = Recorder(client)
+    data = bytearray()
+    client.readyRead.connect(lambda: data.extend(bytes(client.readAll())))
+    sock.write(b"pong")
+    sock.disconnectFromHost()
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000)
+    assert bytes(data) == b"pong"
+    assert rec.without("encryptedBytesWritten") == [
+        "readyRead", "alertReceived(Warning,CloseNotify,close notify)",
+        "errorOccurred(RemoteHostClosedError)", "errorOccurred(RemoteHostClosedError)",
+        "stateChanged(ClosingState)", "stateChanged(UnconnectedState)", "readChannelFinished",
+        "alertSent(Warning,CloseNotify,close notify)", "disconnected"]
+    assert client.errorString() == "The remote host closed the connection"
+    server.shutdown()
+
+
+def test_closing_with_unread_input_does_not_reset_the_peer(pki: Pki, qtls_app: Any) -> None:
+    """The client replies and closes while the server's data is still unread: no RST, so the
+    server gets the whole reply."""
+    reply = b"R" * 200_000
+    result: dict[str, Any] = {}
+    sent = threading.Event()
+
+    def handler(conn: Any) -> None:
+        conn.sendall(b"A" * 64_000)  # the client never reads this
+        sent.set()
+        time.sleep(0.3)  # let the client close first: an RST would discard the reply
+        got = bytearray()
+        try:
+            while len(got) < len(reply):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                got.extend(chunk)
+        except OSError as exc:
+            result["error"] = exc
+        result["got"] = len(got)
+
+    srv = StdlibServer(pki.stdlib_server_context(), handler)
+    client = client_for(pki)
+    client.setReadBufferSize(16 * 1024)
+    client.connectToHostEncrypted("localhost", srv.port)
+    assert client.waitForEncrypted(5000)
+    assert run_until(sent.is_set, 5000)
+    run_until(lambda: False, 100)  # the server's bytes reach the client's kernel, unread
+    client.write(reply)
+    client.disconnectFromHost()
+    assert client.waitForDisconnected(10000) or client.state() is S.UnconnectedState
+    srv.join()
+    assert "error" not in result, result
+    assert result["got"] == len(reply)
+
+
+def test_abort_drops_queued_data_and_sends_nothing(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    server_rec = Recorder(sock)
+    rec = Recorder(client)
+    client.write(b"never sent")
+    client.abort()
+    assert client.state() is S.UnconnectedState
+    assert client.bytesToWrite() == 0
+    # PyQt6's order, alertSent included (Qt's SSL_shutdown when the context is destroyed),
+    # but nothing is written: no encryptedBytesWritten, and the server gets no close_notify.
+    assert rec.log == ["stateChanged(UnconnectedState)", "readChannelFinished",
+                       "alertSent(Warning,CloseNotify,close notify)", "disconnected"]
+    assert run_until(lambda: sock.state() is S.UnconnectedState, 5000)
+    assert sock.bytesAvailable() == 0
+    assert not any(e.startswith("alertReceived") for e in server_rec.log)
+    assert "errorOccurred(RemoteHostClosedError)" in server_rec.log
+    server.shutdown()
+
+
+def test_close_sends_close_notify_and_drops_unread_data(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    sock.write(b"unread")
+    assert run_until(lambda: client.bytesAvailable() == 6, 5000)
+    about: list[int] = []
+    client.aboutToClose.connect(lambda: about.append(1))
+    client.close()
+    assert about == [1]
+    assert client.bytesAvailable() == 0 and not client.isOpen()
+    assert run_until(lambda: sock.state() is S.UnconnectedState, 5000)
+    assert sock.error() is SE.RemoteHostClosedError
+    server.shutdown()
+
+
+def test_blocking_client_in_a_thread_without_a_loop(pki: Pki) -> None:
+    """The whole client runs in a thread that never has an event loop."""
+    def handler(conn: Any) -> None:
+        line = b""
+        while not line.endswith(b"\n"):
+            line += conn.recv(100)
+        conn.sendall(b"echo " + line)
+        conn.recv(100)  # wait for close_notify
+
+    srv = StdlibServer(pki.stdlib_server_context(), handler)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        client = client_for(pki)
+        client.connectToHostEncrypted("localhost", srv.port)
+        client.write(b"hello\n")
+        outcome["encrypted"] = client.waitForEncrypted(5000)
+        outcome["written"] = client.waitForBytesWritten(5000)
+        reply = b""
+        while len(reply) < 11 and client.waitForReadyRead(5000):
+            reply += bytes(client.readAll())
+        outcome["reply"] = reply
+        client.disconnectFromHost()
+        outcome["disconnected"] = client.state() is S.UnconnectedState or client.waitForDisconnected(5000)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(20)
+    srv.join()
+    assert outcome == {"encrypted": True, "written": True, "reply": b"echo hello\n",
+                       "disconnected": True}
+
+
+def test_wait_for_ready_read_times_out_with_socket_timeout_error(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    errors: list[Any] = []
+    client.errorOccurred.connect(errors.append)
+    assert client.waitForReadyRead(50) is False
+    assert errors == [SE.SocketTimeoutError]
+    assert client.state() is S.ConnectedState  # a timeout does not end the connection
+    server.shutdown()
+
+
+def test_echo_through_qtls_on_both_sides_with_checksums(pki: Pki, qtls_app: Any) -> None:
+    server, client, sock = _pair(pki)
+    blob = hashlib.sha256(b"seed").digest() * 40_000  # 1.28 MB
+    sock.readyRead.connect(lambda: sock.write(bytes(sock.readAll())))
+    got = bytearray()
+    client.readyRead.connect(lambda: got.extend(bytes(client.readAll())))
+    client.write(blob)
+    assert run_until(lambda: len(got) >= len(blob), 10000)
+    assert hashlib.sha256(got).digest() == hashlib.sha256(blob).digest()
+    server.shutdown()
+
+
+def test_ipv6_loopback(pki: Pki, qtls_app: Any) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    try:
+        server = TlsServer(pki.server_config(), host="::1")
+    except AssertionError:
+        pytest.skip("::1 not available")
+    client = client_for(pki)
+    client.connectToHostEncrypted("::1", server.port())
+    assert run_until(client.isEncrypted, 5000), client.errorString()
+    server.shutdown()
+
+
+def test_blocking_server_and_client_in_two_threads_without_loops(pki: Pki) -> None:
+    """Qt's blocking pattern on both sides: waitForNewConnection / waitForEncrypted / waitFor*."""
+    from qtls.QtNetwork import QHostAddress, QTcpServer
+
+    ready = threading.Event()
+    port: list[int] = []
+    outcome: dict[str, Any] = {}
+
+    def serve() -> None:
+        listener = QTcpServer()
+        assert listener.listen(QHostAddress("127.0.0.1"), 0)
+        port.append(listener.serverPort())
+        ready.set()
+        descriptors: list[int] = []
+        listener.incomingConnection = descriptors.append  # type: ignore[method-assign, assignment]
+        listener.waitForNewConnection(5000)
+        sock = QSslSocket()
+        sock.setSslConfiguration(pki.server_config())
+        outcome["adopted"] = sock.setSocketDescriptor(descriptors[0])
+        sock.startServerEncryption()
+        outcome["server encrypted"] = sock.waitForEncrypted(5000)
+        while sock.bytesAvailable() < 5 and sock.waitForReadyRead(5000):
+            pass
+        sock.write(bytes(sock.read(5) or b"")[::-1])
+        outcome["server written"] = sock.waitForBytesWritten(5000)
+        outcome["server disconnected"] = sock.waitForDisconnected(5000)
+        listener.close()
+
+    def connect() -> None:
+        ready.wait(5)
+        client = client_for(pki)
+        client.connectToHostEncrypted("localhost", port[0])
+        outcome["client encrypted"] = client.waitForEncrypted(5000)
+        client.write(b"hello")
+        reply = b""
+        while len(reply) < 5 and client.waitForReadyRead(5000):
+            reply += bytes(client.readAll())
+        outcome["reply"] = reply
+        client.disconnectFromHost()
+        if client.state() is not S.UnconnectedState:
+            client.waitForDisconnected(5000)
+
+    threads = [threading.Thread(target=serve), threading.Thread(target=connect)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert outcome == {"adopted": True, "server encrypted": True, "client encrypted": True,
+                       "server written": True, "reply": b"olleh", "server disconnected": True}
