@@ -136,10 +136,9 @@ def _watch(sock: QSslSocket, who: str, say: _Printer, *, states: bool) -> None:
 def _key_exchange(sock: QSslSocket) -> str:
     """The key-exchange group, and what Qt's API tells: the server's ephemeral key."""
     parts = []
-    # Qt has no API for the group name; qtls's QSslSocket may offer one as an extension.
-    group = getattr(sock, "sessionKeyExchangeGroup", None)
-    if callable(group) and group():
-        parts.append(f"group {group()}")
+    # Qt has no API for the group name: sessionKeyExchangeGroup() is a qtls extension.
+    if sock.sessionKeyExchangeGroup():
+        parts.append(f"group {sock.sessionKeyExchangeGroup()}")
     key = sock.sslConfiguration().ephemeralServerKey()
     if not key.isNull():
         # Qt reports X25519 and the hybrid post-quantum groups as Opaque keys of length -1.

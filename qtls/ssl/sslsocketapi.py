@@ -28,7 +28,7 @@ from qtls.ssl.qssl import QSsl
 from qtls.ssl.sslsocketstate import TlsPhase
 
 if TYPE_CHECKING:
-    from qtls.ssl.engine import TlsEngine
+    from qtls.ssl.engine import ConnectionInfo, TlsEngine
 
 __all__: list[str] = []
 
@@ -57,6 +57,7 @@ class SslSocketApi:
     _ignore_all: bool
     _ignore_list: list[QSslError]
     _continue_interrupted: bool
+    _last_info: ConnectionInfo | None
 
     # -- local identity ---------------------------------------------------------------------
 
@@ -167,6 +168,13 @@ class SslSocketApi:
     def sessionProtocol(self) -> QSsl.SslProtocol:
         """The negotiated protocol version (UnknownProtocol before the handshake)."""
         return self._config.sessionProtocol()
+
+    def sessionKeyExchangeGroup(self) -> str:
+        """qtls extension (Qt has no such API): the key-exchange group the last handshake
+        used, as OpenSSL names it ("X25519MLKEM768", "x25519", "secp256r1"); "" before a
+        handshake, or for a TLS 1.2 key exchange without a group (RSA, PSK)."""
+        info = self._last_info
+        return (info.group or "") if info is not None else ""
 
     # ================================================================== configuration
 

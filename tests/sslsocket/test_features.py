@@ -254,3 +254,23 @@ def test_local_certificate_and_key_from_files(pki: Pki, qtls_app: Any, tmp_path:
     missing.setLocalCertificate(str(tmp_path / "nope.pem"))
     assert missing.localCertificate().isNull()
     server.shutdown()
+
+
+def test_session_key_exchange_group_reports_the_configured_group(pki: Pki, qtls_app: Any) -> None:
+    # qtls extension: Qt has no API for the group; the default is OpenSSL's hybrid PQ group.
+    from qtls.QtNetwork import QSslEllipticCurve
+
+    server = TlsServer(pki.server_config())
+    pinned = client_for(pki)
+    assert pinned.sessionKeyExchangeGroup() == ""
+    cc = pinned.sslConfiguration()
+    cc.setEllipticCurves([QSslEllipticCurve.fromShortName("X25519")])
+    pinned.setSslConfiguration(cc)
+    default = client_for(pki)
+    for client in (pinned, default):
+        client.connectToHostEncrypted("localhost", server.port())
+        assert run_until(lambda client=client: _done(client), 5000)
+        assert client.isEncrypted()
+    assert pinned.sessionKeyExchangeGroup() == "x25519"  # OpenSSL's spelling
+    assert default.sessionKeyExchangeGroup() not in ("", "x25519")
+    server.shutdown()
