@@ -20,6 +20,7 @@ API must keep working for as long as cryptography can load the parameters.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import enum
 import functools
@@ -216,16 +217,94 @@ def _decode(data: bytes, pem: bool) -> tuple[bytes | None, QSslDiffieHellmanPara
                 params = serialization.load_der_parameters(data)
         except ValueError as exc:
             # The loaders run OpenSSL's DH_check and say so when it fails.
-            unsafe = _DH_CHECK_FAILED in str(exc)
-            return None, _Error.UnsafeParametersError if unsafe else _Error.InvalidInputDataError
+            if _DH_CHECK_FAILED not in str(exc):
+                return None, _Error.InvalidInputDataError
+            if not pem:
+                # Qt reads DER with d2i_DHparams, which knows only PKCS #3 (p, g).
+                x942 = _x942_numbers(data) is not None
+                return None, _Error.InvalidInputDataError if x942 else _Error.UnsafeParametersError
+            forgiven = _qt_forgiven_parameters(data)
+            if forgiven is None:
+                return None, _Error.UnsafeParametersError
+            return _pkcs3_der(*forgiven), _Error.NoError
         except (TypeError, UnsupportedAlgorithm):
             return None, _Error.InvalidInputDataError
         if not isinstance(params, dh.DHParameters):
             return None, _Error.InvalidInputDataError  # e.g. "EC PARAMETERS"
         numbers = params.parameter_numbers()
+    if not pem and _x942_numbers(data) is not None:
+        # OpenSSL fills q in for the groups it knows, so the encoding itself is what tells.
+        return None, _Error.InvalidInputDataError  # X9.42 DER: d2i_DHparams refuses it (Qt)
     if numbers.p.bit_length() < _MIN_BITS:
         return None, _Error.UnsafeParametersError
     return (_pkcs3_der(numbers.p, numbers.g) if pem else data), _Error.NoError
+
+
+def _x942_der(data: bytes) -> bytes | None:
+    """The DER inside an "X9.42 DH PARAMETERS" PEM block (None when there is none)."""
+    begin, end = b"-----BEGIN X9.42 DH PARAMETERS-----", b"-----END X9.42 DH PARAMETERS-----"
+    start, stop = data.find(begin), data.find(end)
+    if start < 0 or stop < start:
+        return None
+    try:
+        return base64.b64decode(b"".join(data[start + len(begin) : stop].split()), validate=True)
+    except ValueError:
+        return None
+
+
+def _qt_forgiven_parameters(pem_data: bytes) -> tuple[int, int] | None:
+    """Qt's exception to DH_check (``isSafeDH``, after the OpenSSL wiki): when g == 2 and
+    p mod 24 is 11 or 23, DH_NOT_SUITABLE_GENERATOR is ignored, so that the RFC 3526/5114
+    groups pass. It only matters for X9.42 parameters (with q), where DH_check tests g^q = 1.
+
+    cryptography reports a failed DH_check without its flags, so the parameters are checked
+    again with g replaced by a generator of the order-q subgroup: if OpenSSL accepts that,
+    the generator was the only complaint and Qt accepts the original: its (p, g) is returned.
+    """
+    from cryptography.hazmat import asn1
+    from cryptography.hazmat.primitives import serialization
+
+    der = _x942_der(pem_data)
+    numbers = _x942_numbers(der) if der is not None else None
+    if numbers is None:
+        return None
+    p, g, q = numbers
+    if g != 2 or p % 24 not in (11, 23) or q <= 1 or (p - 1) % q:
+        return None
+    subgroup_generator = pow(2, (p - 1) // q, p)
+    if subgroup_generator <= 1:
+        return None
+    replaced = asn1.encode_der(_x942_type()(p=p, g=subgroup_generator, q=q))
+    try:
+        with _quiet_ffdh():
+            serialization.load_der_parameters(bytes(replaced))
+    except ValueError:
+        return None
+    return p, g
+
+
+def _x942_numbers(der: bytes) -> tuple[int, int, int] | None:
+    """(p, g, q) of X9.42 DomainParameters in DER, or None when *der* is not that."""
+    from cryptography.hazmat import asn1
+
+    try:
+        record = asn1.decode_der(_x942_type(), der)
+    except (ValueError, TypeError):
+        return None
+    return int(record.p), int(record.g), int(record.q)
+
+
+@functools.lru_cache(maxsize=1)
+def _x942_type() -> Any:
+    from cryptography.hazmat import asn1
+
+    @asn1.sequence
+    class X942DomainParameters:  # RFC 3279 DomainParameters; j and validationParms unused
+        p: int
+        g: int
+        q: int
+
+    return X942DomainParameters
 
 
 @contextlib.contextmanager

@@ -66,6 +66,15 @@ def encode(p: int, g: int, fmt: str = "pem", q: int | None = None) -> bytes:
     return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n".encode("ascii")
 
 
+def _dsa_group(accept: Any) -> dsa.DSAParameterNumbers:
+    """A 1024-bit DSA (X9.42) group whose p satisfies ``accept`` (a few tries at most)."""
+    for _ in range(64):
+        numbers = dsa.generate_parameters(1024).parameter_numbers()
+        if accept(numbers.p) and pow(2, numbers.q, numbers.p) != 1:
+            return numbers
+    raise AssertionError("no DSA group with the wanted p mod 24 in 64 tries")
+
+
 @pytest.fixture(scope="module")
 def rsa_numbers() -> rsa.RSAPrivateNumbers:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -78,6 +87,9 @@ def cases(rsa_numbers: rsa.RSAPrivateNumbers) -> dict[str, tuple[bytes, QSsl.Enc
     n = rsa_numbers.public_numbers.n
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_numbers().p
     dsa_numbers = dsa.generate_parameters(1024).parameter_numbers()
+    # Qt forgives g = 2 when p mod 24 is 11 or 23 (isSafeDH): one group of each kind.
+    strict = _dsa_group(lambda p: p % 24 not in (11, 23))
+    forgiving = _dsa_group(lambda p: p % 24 in (11, 23))
     return {
         "oakley2-pem": (encode(OAKLEY2_P, 2), PEM),
         "oakley2-der": (encode(OAKLEY2_P, 2, "der"), DER),
@@ -86,7 +98,11 @@ def cases(rsa_numbers: rsa.RSAPrivateNumbers) -> dict[str, tuple[bytes, QSsl.Enc
         "composite": (encode(n, 2), PEM),
         "too-small": (encode(small, 2), PEM),
         "x942-dsa-group": (encode(dsa_numbers.p, dsa_numbers.g, q=dsa_numbers.q), PEM),
-        "x942-bad-generator": (encode(dsa_numbers.p, 2, q=dsa_numbers.q), PEM),
+        "x942-dsa-group-der": (encode(dsa_numbers.p, dsa_numbers.g, "der", q=dsa_numbers.q), DER),
+        "x942-bad-generator": (encode(strict.p, 2, q=strict.q), PEM),
+        "x942-bad-generator-der": (encode(strict.p, 2, "der", q=strict.q), DER),
+        "x942-generator-2-forgiven": (encode(forgiving.p, 2, q=forgiving.q), PEM),
+        "x942-generator-2-forgiven-der": (encode(forgiving.p, 2, "der", q=forgiving.q), DER),
         "even-modulus": (encode(OAKLEY2_P + 1, 2), PEM),
         "generator-one": (encode(OAKLEY2_P, 1, "der"), DER),
         "garbage": (b"not parameters at all", PEM),
@@ -104,7 +120,11 @@ EXPECTED = {
     "composite": Error.UnsafeParametersError,
     "too-small": Error.UnsafeParametersError,
     "x942-dsa-group": Error.NoError,
+    "x942-dsa-group-der": Error.InvalidInputDataError,
     "x942-bad-generator": Error.UnsafeParametersError,
+    "x942-bad-generator-der": Error.InvalidInputDataError,  # Qt's DER reader: PKCS #3 only
+    "x942-generator-2-forgiven": Error.NoError,
+    "x942-generator-2-forgiven-der": Error.InvalidInputDataError,
     "even-modulus": Error.UnsafeParametersError,
     "generator-one": Error.UnsafeParametersError,
     "garbage": Error.InvalidInputDataError,
