@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev]'
+	$(PY) -m pip install --quiet -e '.[test,dev,bench]'
 	@command -v openssl >/dev/null 2>&1 || { echo "installing openssl (interop tests need it)"; \
 		(apt-get update -qq && apt-get install -y -qq openssl) >/dev/null 2>&1 || sudo apt-get install -y -qq openssl; }
 	touch $(STAMP)
@@ -21,6 +21,10 @@ demo: $(STAMP)
 # pytest's exit code 5 (no tests collected) is non-zero, so make fails on it like on any failure.
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# Every workload on qtls, PyQt6, asyncio and uvloop in one run (~10 min); table in bench/results/.
+bench: $(STAMP)
+	$(PY) -m bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check qtls tests

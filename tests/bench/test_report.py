@@ -1,0 +1,42 @@
+"""The results table: medians, min–max, ratios, targets and failure notes."""
+
+from __future__ import annotations
+
+from bench.plan import IMPLS, workloads
+from bench.report import Results, table
+
+
+def _row(rows_text: str, title: str) -> list[str]:
+    line = next(line for line in rows_text.splitlines() if line.startswith(f"| {title}"))
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_ratio_of_medians_and_target_mark_follow_the_measurements() -> None:
+    rows = [w for w in workloads(smoke=False) if w.id in ("bulk", "mem")]
+    impls = [i for i in IMPLS if i.name in ("PyQt6", "qtls")]
+    results = Results()
+    results.values[("bulk", "PyQt6")] = [400.0, 500.0, 450.0]
+    results.values[("bulk", "qtls")] = [1000.0, 800.0, 900.0]
+    results.values[("mem", "PyQt6")] = [80.0]
+    results.values[("mem", "qtls")] = [60.0]
+    text = table(results, impls, rows)
+    header = [cell.strip() for cell in text.splitlines()[0].strip("|").split("|")]
+    bulk = dict(zip(header, _row(text, "bulk"), strict=True))
+    assert bulk["PyQt6"] == "450 (400–500)"
+    assert bulk["qtls ÷ PyQt6"] == "2.00×"
+    assert bulk["target (qtls ÷ PyQt6)"].endswith("✓")
+    mem = dict(zip(header, _row(text, "server memory"), strict=True))
+    assert mem["qtls ÷ PyQt6"] == "0.75×"
+    assert mem["target (qtls ÷ PyQt6)"].endswith("✗")  # lower is better: 0.75 > 0.6
+
+
+def test_failed_and_not_applicable_cells_are_explained() -> None:
+    rows = [w for w in workloads(smoke=False) if w.id == "cap-ecdsa"]
+    impls = [i for i in IMPLS if i.name in ("qtls", "qtls blocking")]
+    results = Results()
+    results.errors[("cap-ecdsa", "qtls")] = "client: timed out after 90 s"
+    text = table(results, impls, rows)
+    cells = _row(text, "server capacity")
+    assert "fail[1]" in cells
+    assert "n/a" in cells
+    assert "[1] qtls, cap-ecdsa: client: timed out after 90 s" in text
