@@ -446,10 +446,15 @@ class QObject:
         if self._qt_delete_posted:
             _pending_deletes.pop(id(self), None)
         self._qt_blocked = False  # Qt unblocks so that destroyed() is always emitted
-        try:
-            self.destroyed.emit(self)
-        except Exception:
-            _signals._report_exception()
+        # A bound signal lives in the instance dict from its first access on: if destroyed was
+        # never touched, nothing is connected to it, and building it just to emit it to nobody
+        # was a per-object cost (every socket, its plain socket and its timer die per connection).
+        bound = vars(self).get("destroyed")
+        if bound is not None:
+            try:
+                bound.emit(self)
+            except Exception:
+                _signals._report_exception()
         _signals._disconnect_all(self)
         incoming = self._qt_incoming
         if incoming:

@@ -351,6 +351,25 @@ class QSslConfiguration:
 
     # Private setters for QSslSocket: Qt's socket writes these fields of its configuration.
 
+    def _set_session(
+        self,
+        certificate: QSslCertificate | None,
+        chain: Iterable[QSslCertificate],
+        cipher: QSslCipher | None,
+        protocol: QSsl.SslProtocol,
+        next_protocol: bytes,
+        status: _NegotiationStatus,
+    ) -> None:
+        """What a handshake negotiated, in one record copy (the five setters below at once)."""
+        self._set(
+            peer_certificate=None if certificate is None else null_to_none(certificate),
+            peer_certificate_chain=tuple(QSslCertificate(c) for c in chain),
+            session_cipher=None if cipher is None else null_to_none(cipher),
+            session_protocol=protocol,
+            next_negotiated_protocol=bytes(next_protocol),
+            next_protocol_negotiation_status=status,
+        )
+
     def _set_peer_certificate(self, certificate: QSslCertificate | None) -> None:
         self._set(peer_certificate=None if certificate is None else null_to_none(certificate))
 
@@ -374,7 +393,11 @@ class QSslConfiguration:
 
     def _reset_session_state(self) -> None:
         """Forget what a previous handshake filled in (a socket does this before a new one)."""
-        self._set(**{name: getattr(NULL_DATA, name) for name in SESSION_FIELDS})
+        d = self._d
+        # Usually nothing to forget (a fresh socket, a server's copy): keeping the very same
+        # record then keeps the settings bridge's per-record memo hit for every connection.
+        if any(getattr(d, name) != getattr(NULL_DATA, name) for name in SESSION_FIELDS):
+            self._set(**{name: getattr(NULL_DATA, name) for name in SESSION_FIELDS})
 
     # -- protocol, verification, options ------------------------------------------------------
 

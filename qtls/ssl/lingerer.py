@@ -12,6 +12,11 @@ can close its own descriptor as usual while the connection stays open. One daemo
 and discards from every lingering socket until EOF (the peer closed too), an error, or a
 deadline (:data:`LINGER_SECONDS`), then closes it. It needs no event loop, so it works for
 blocking sockets in threads as well.
+
+Cost per connection matters (a server closes one per handshake): a socket whose peer has
+already closed (the common case for a server: the client closes first) is closed at once
+without involving the thread, and the thread stays up for :data:`_IDLE_SECONDS` after its last
+socket, so a busy server does not start a thread (and wait for it to start) per connection.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ __all__: list[str] = []
 #: The longest a closed connection is kept open waiting for the peer's FIN.
 LINGER_SECONDS = 5.0
 _MAX_LINGERING = 1024
+#: How long the thread waits for more sockets before it exits.
+_IDLE_SECONDS = 10.0
 
 
 class _Lingerer:
@@ -39,11 +46,20 @@ class _Lingerer:
         self._thread: threading.Thread | None = None
 
     def add(self, sock: socket.socket) -> None:
+        try:
+            sock.setblocking(False)
+            if not sock.recv(65536):
+                sock.close()  # the peer's FIN is already here: nothing to wait for
+                return
+        except BlockingIOError:
+            pass  # the peer has not closed yet: linger
+        except OSError:
+            sock.close()  # reset or otherwise broken: nothing to protect any more
+            return
         with self._lock:
             if len(self._deadlines) >= _MAX_LINGERING:
                 sock.close()  # too many: fall back to an ordinary close
                 return
-            sock.setblocking(False)
             self._deadlines[sock] = time.monotonic() + LINGER_SECONDS
             self._selector.register(sock, selectors.EVENT_READ, sock)
             if self._thread is None or not self._thread.is_alive():
@@ -67,12 +83,20 @@ class _Lingerer:
             pass
 
     def _run(self) -> None:
+        idle_since: float | None = None
         while True:
             with self._lock:
-                if not self._deadlines:
-                    self._thread = None
-                    return
-                timeout = max(0.0, min(self._deadlines.values()) - time.monotonic())
+                if self._deadlines:
+                    idle_since = None
+                    timeout = max(0.0, min(self._deadlines.values()) - time.monotonic())
+                else:
+                    now = time.monotonic()
+                    if idle_since is None:
+                        idle_since = now
+                    elif now - idle_since >= _IDLE_SECONDS:
+                        self._thread = None
+                        return
+                    timeout = max(0.0, idle_since + _IDLE_SECONDS - now)
             for key, _ in self._selector.select(timeout):
                 sock = key.data
                 if sock is None:

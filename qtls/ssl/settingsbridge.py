@@ -4,8 +4,10 @@ A socket needs one frozen :class:`~qtls.ssl.engine.settings.TlsSettings` per han
 settings share one OpenSSL context through the engine's context cache, so a thousand
 connections with the same configuration build one ``SSL_CTX``. Building the settings means
 turning certificates and keys into DER, which is not free, so the result is also memoised per
-configuration *record*: QSslConfiguration keeps its fields in an immutable ``ConfigData``, and a
-socket whose configuration did not change hands the same record in again.
+configuration: QSslConfiguration keeps its fields in an immutable, copy-on-write ``ConfigData``,
+so the memo is keyed on the identities of the record's field objects (minus the session ticket
+and the negotiated session fields): a socket whose configuration did not change, or changed only
+its ticket (a client resuming), finds the settings without rebuilding them.
 
 Qt's rules applied here:
 
@@ -22,11 +24,13 @@ Qt's rules applied here:
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 import threading
 from typing import TYPE_CHECKING, Any
 
 from qtls.ssl import backend as _backend
-from qtls.ssl.configurationdata import ConfigData, PeerVerifyMode
+from qtls.ssl.configurationdata import SESSION_FIELDS, ConfigData, PeerVerifyMode
 from qtls.ssl.engine.settings import Role, TlsSettings, TlsVersion, VerifyMode
 from qtls.ssl.qssl import QSsl
 
@@ -58,28 +62,47 @@ _ENGINE_VERIFY = {
 }
 
 
-class _Memo:
-    """A small bounded memo: (id(record), server, psk) -> (record, settings).
+# The record fields a TlsSettings is built from: all but the session a handshake fills in and
+# the ticket to resume (a client resuming gets a new record per connection, same settings).
+_SETTINGS_FIELDS = tuple(
+    f.name
+    for f in dataclasses.fields(ConfigData)
+    if f.name not in SESSION_FIELDS and f.name != "session_ticket"
+)
+_fields_of = operator.attrgetter(*_SETTINGS_FIELDS)
 
-    The record is kept referenced in the value so that its id cannot be reused while cached.
+
+class _Memo:
+    """A small bounded memo: (server, psk, the settings fields' identities) -> settings.
+
+    Records are immutable and copy-on-write, so a record derived from another by changing
+    only the session ticket or the session fields shares every other field object: keying on
+    the identities of those objects makes such records hit. The fields are kept referenced in
+    the value, and compared by identity on a hit, so that an id cannot be reused meanwhile.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._items: dict[tuple[int, bool, bool], tuple[ConfigData, TlsSettings]] = {}
+        self._items: dict[tuple[Any, ...], tuple[tuple[Any, ...], TlsSettings]] = {}
+
+    @staticmethod
+    def _key(values: tuple[Any, ...], server: bool, psk: bool) -> tuple[Any, ...]:
+        return (server, psk, *map(id, values))
 
     def get(self, data: ConfigData, server: bool, psk: bool) -> TlsSettings | None:
+        values = _fields_of(data)
         with self._lock:
-            hit = self._items.get((id(data), server, psk))
-        if hit is not None and hit[0] is data:
+            hit = self._items.get(self._key(values, server, psk))
+        if hit is not None and all(a is b for a, b in zip(hit[0], values, strict=True)):
             return hit[1]
         return None
 
     def put(self, data: ConfigData, server: bool, psk: bool, settings: TlsSettings) -> None:
+        values = _fields_of(data)
         with self._lock:
             if len(self._items) >= _CACHE_LIMIT:
                 self._items.pop(next(iter(self._items)))
-            self._items[(id(data), server, psk)] = (data, settings)
+            self._items[self._key(values, server, psk)] = (values, settings)
 
 
 _memo = _Memo()

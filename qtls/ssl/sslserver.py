@@ -36,13 +36,12 @@ make the server accept without bound.
 
 from __future__ import annotations
 
-import functools
 import socket as _socket_module
 from dataclasses import dataclass, field
 from typing import Any
 
 from qtls.core.qobject import QObject
-from qtls.core.signals import pyqtSignal
+from qtls.core.signals import pyqtSignal, pyqtSlot
 from qtls.core.timer import QTimer
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
@@ -60,11 +59,19 @@ _TLS_HANDSHAKE_RECORD = b"\x16"
 _DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
 
 
+class _HandshakeTimer(QTimer):
+    """The handshake timer of one socket; the server's timeout slot reads the socket here."""
+
+    def __init__(self, connection: QSslSocket) -> None:
+        super().__init__()
+        self.connection = connection
+
+
 @dataclass(eq=False)
 class _Handshake:
     """What the server keeps about one socket between accept and encrypted (Qt: SocketData)."""
 
-    timer: QTimer
+    timer: _HandshakeTimer
     timeout_ms: int  # the server's handshakeTimeout() when the socket was accepted
     ready_read: Any = None  # the readyRead connection, cut once the first byte was seen
     links: list[Any] = field(default_factory=list)  # every other connection socket → server
@@ -165,62 +172,74 @@ class QSslServer(QTcpServer):
     def _watch_handshake(self, connection: QSslSocket) -> None:
         """Re-emit the socket's signals and start its handshake timer (Qt:
         ``initializeHandshakeProcess``)."""
-        timer = QTimer()
+        timer = _HandshakeTimer(connection)
         timer.setSingleShot(True)
         record = _Handshake(timer, self._handshake_timeout)
         self._handshakes[id(connection)] = record
-        relay = functools.partial
+        # Eleven links per accepted socket: the slots are the server's own methods, declared
+        # with pyqtSlot (connect() then needs no signature inspection, which cost more than
+        # the rest of the accept path), and they find their socket with sender().
         record.links = [
-            connection.peerVerifyError.connect(relay(self._relay_peer_verify_error, connection)),
-            connection.sslErrors.connect(relay(self._relay_ssl_errors, connection)),
-            connection.errorOccurred.connect(relay(self._on_socket_error, connection)),
-            connection.encrypted.connect(relay(self._on_encrypted, connection)),
-            connection.preSharedKeyAuthenticationRequired.connect(
-                relay(self._relay_psk, connection)),
-            connection.alertSent.connect(relay(self._relay_alert_sent, connection)),
-            connection.alertReceived.connect(relay(self._relay_alert_received, connection)),
-            connection.handshakeInterruptedOnError.connect(
-                relay(self._relay_interrupted, connection)),
-            connection.destroyed.connect(relay(self._on_socket_destroyed, id(connection))),
+            connection.peerVerifyError.connect(self._relay_peer_verify_error),
+            connection.sslErrors.connect(self._relay_ssl_errors),
+            connection.errorOccurred.connect(self._on_socket_error),
+            connection.encrypted.connect(self._on_encrypted),
+            connection.preSharedKeyAuthenticationRequired.connect(self._relay_psk),
+            connection.alertSent.connect(self._relay_alert_sent),
+            connection.alertReceived.connect(self._relay_alert_received),
+            connection.handshakeInterruptedOnError.connect(self._relay_interrupted),
+            connection.destroyed.connect(self._on_socket_destroyed),
         ]
-        record.ready_read = connection.readyRead.connect(
-            relay(self._check_client_hello, connection))
-        timer.timeout.connect(relay(self._on_handshake_timeout, connection))
+        record.ready_read = connection.readyRead.connect(self._check_client_hello)
+        timer.timeout.connect(self._on_handshake_timeout)
         self._start_timer(record)
+
+    def _socket(self) -> QSslSocket:
+        """The socket whose signal runs the current relay slot."""
+        return self.sender()  # type: ignore[return-value]
 
     # ---------------------------------------------------------------- relays (socket first)
 
-    def _relay_peer_verify_error(self, connection: QSslSocket, error: QSslError) -> None:
-        self.peerVerifyError.emit(connection, error)
+    @pyqtSlot(QSslError)
+    def _relay_peer_verify_error(self, error: QSslError) -> None:
+        self.peerVerifyError.emit(self._socket(), error)
 
-    def _relay_ssl_errors(self, connection: QSslSocket, errors: list[QSslError]) -> None:
-        self.sslErrors.emit(connection, errors)
+    @pyqtSlot(list)
+    def _relay_ssl_errors(self, errors: list[QSslError]) -> None:
+        self.sslErrors.emit(self._socket(), errors)
 
-    def _relay_psk(self, connection: QSslSocket,
-                   authenticator: QSslPreSharedKeyAuthenticator) -> None:
-        self.preSharedKeyAuthenticationRequired.emit(connection, authenticator)
+    @pyqtSlot(QSslPreSharedKeyAuthenticator)
+    def _relay_psk(self, authenticator: QSslPreSharedKeyAuthenticator) -> None:
+        self.preSharedKeyAuthenticationRequired.emit(self._socket(), authenticator)
 
-    def _relay_alert_sent(self, connection: QSslSocket, level: QSsl.AlertLevel,
-                          type: QSsl.AlertType, description: str) -> None:
-        self.alertSent.emit(connection, level, type, description)
+    @pyqtSlot(QSsl.AlertLevel, QSsl.AlertType, str)
+    def _relay_alert_sent(self, level: QSsl.AlertLevel, type: QSsl.AlertType,
+                          description: str) -> None:
+        self.alertSent.emit(self._socket(), level, type, description)
 
-    def _relay_alert_received(self, connection: QSslSocket, level: QSsl.AlertLevel,
-                              type: QSsl.AlertType, description: str) -> None:
-        self.alertReceived.emit(connection, level, type, description)
+    @pyqtSlot(QSsl.AlertLevel, QSsl.AlertType, str)
+    def _relay_alert_received(self, level: QSsl.AlertLevel, type: QSsl.AlertType,
+                              description: str) -> None:
+        self.alertReceived.emit(self._socket(), level, type, description)
 
-    def _relay_interrupted(self, connection: QSslSocket, error: QSslError) -> None:
-        self.handshakeInterruptedOnError.emit(connection, error)
+    @pyqtSlot(QSslError)
+    def _relay_interrupted(self, error: QSslError) -> None:
+        self.handshakeInterruptedOnError.emit(self._socket(), error)
 
-    def _on_socket_error(self, connection: QSslSocket, error: SocketError) -> None:
+    @pyqtSlot(SocketError)
+    def _on_socket_error(self, error: SocketError) -> None:
+        connection = self._socket()
         self.errorOccurred.emit(connection, error)
         if not connection.isEncrypted():
             connection.deleteLater()
 
     # ---------------------------------------------------------------- handshake progress
 
-    def _check_client_hello(self, connection: QSslSocket) -> None:
+    @pyqtSlot()
+    def _check_client_hello(self) -> None:
         """Start the server handshake if the first byte opens a TLS handshake record; drop
         the client silently otherwise (Qt: ``checkClientHelloAndContinue``)."""
+        connection = self._socket()
         if connection.bytesAvailable() <= 0:
             return
         first = connection.peek(1)
@@ -246,19 +265,26 @@ class QSslServer(QTcpServer):
         if record.timeout_ms >= 0:
             record.timer.start(record.timeout_ms)
 
-    def _on_encrypted(self, connection: QSslSocket) -> None:
+    @pyqtSlot()
+    def _on_encrypted(self) -> None:
         """Hand the encrypted socket over: no more relays, then ``addPendingConnection``."""
+        connection = self._socket()
         self._forget(id(connection), cut_links=True)
         self.addPendingConnection(connection)
 
-    def _on_handshake_timeout(self, connection: QSslSocket) -> None:
+    @pyqtSlot()
+    def _on_handshake_timeout(self) -> None:
+        timer = self.sender()
+        assert isinstance(timer, _HandshakeTimer)
+        connection = timer.connection
         self._forget(id(connection), cut_links=False)
         connection.disconnectFromHost()
         self.errorOccurred.emit(connection, SocketError.SocketTimeoutError)
         connection.deleteLater()
 
-    def _on_socket_destroyed(self, key: int) -> None:
-        self._forget(key, cut_links=False)
+    @pyqtSlot()
+    def _on_socket_destroyed(self) -> None:
+        self._forget(id(self.sender()), cut_links=False)
 
     def _forget(self, key: int, *, cut_links: bool) -> None:
         """Drop the handshake record of a socket (stopping its timer); with ``cut_links`` also

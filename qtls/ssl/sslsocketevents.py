@@ -90,6 +90,26 @@ def handle_events(s: QSslSocket, engine: TlsEngine, events: list[Event]) -> None
             on_tls_error(s, engine, event)  # type: ignore[arg-type]
 
 
+def tickets_first(s: QSslSocket, engine: TlsEngine, events: list[Event]) -> list[Event]:
+    """Handle the batch's session tickets now; return the other events, in order.
+
+    Qt stores a ticket (and emits ``newSessionTicketReceived``) from OpenSSL's new-session
+    callback, i.e. inside the ``SSL_read`` that met it, so the ``readyRead`` for data of the
+    same batch comes after it: a readyRead slot that takes ``sslConfiguration().sessionTicket()``
+    already sees the new session (a TLS 1.3 server sends its tickets with the first reply).
+    """
+    if not any(type(event) is SessionTicketReceived for event in events):
+        return events
+    rest: list[Event] = []
+    for event in events:
+        if type(event) is SessionTicketReceived:
+            if s._engine is engine:
+                on_session_ticket(s, event)  # type: ignore[arg-type]
+        else:
+            rest.append(event)
+    return rest
+
+
 def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInfo) -> None:
     cache: dict[bytes, QSslCertificate] = {}
     chain = [certificate_from_der(der, cache) for der in info.peer_chain]

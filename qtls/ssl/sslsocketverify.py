@@ -40,11 +40,25 @@ _PROTOCOLS = {
 }
 
 
+# DER -> a parsed certificate, shared across handshakes: a client meets the same server chain
+# again and again, and parsing it (and its subjectAltName, for the host-name check) was a
+# visible part of each handshake. Callers get copies; copies share only immutable data and a
+# cache of derived values, so handing them out cannot leak a change from one socket to another.
+_parsed: dict[bytes, QSslCertificate] = {}
+_PARSED_LIMIT = 256
+
+
 def certificate_from_der(der: bytes, cache: dict[bytes, QSslCertificate]) -> QSslCertificate:
-    """A QSslCertificate for ``der``, parsed once per handshake."""
+    """A QSslCertificate for ``der``, the same object within one handshake (``cache``)."""
     cert = cache.get(der)
     if cert is None:
-        cert = cache[der] = QSslCertificate(der, QSsl.EncodingFormat.Der)
+        proto = _parsed.get(der)
+        if proto is None:
+            proto = QSslCertificate(der, QSsl.EncodingFormat.Der)
+            if len(_parsed) >= _PARSED_LIMIT:
+                _parsed.clear()
+            _parsed[der] = proto
+        cert = cache[der] = QSslCertificate(proto)
     return cert
 
 
@@ -66,18 +80,37 @@ class Verdict:
     fatal: str = ""
 
 
+# (OpenSSL cipher name, protocol) -> the session's QSslCipher (None: unknown): building one
+# looks the cipher up in OpenSSL's table, the same few answers for every handshake.
+_session_ciphers: dict[tuple[str, QSsl.SslProtocol], QSslCipher | None] = {}
+
+
+def _session_cipher(name: str, protocol: QSsl.SslProtocol) -> QSslCipher | None:
+    key = (name, protocol)
+    try:
+        return _session_ciphers[key]
+    except KeyError:
+        pass
+    cipher = QSslCipher(name, protocol)
+    if cipher.isNull():
+        cipher = QSslCipher(name)
+    result = cipher if not cipher.isNull() else None
+    if len(_session_ciphers) < 256:
+        _session_ciphers[key] = result
+    return result
+
+
 def fill_session(config: QSslConfiguration, info: ConnectionInfo, chain: list[QSslCertificate]) -> None:
     """Store what was negotiated into the socket's configuration (Qt does the same)."""
-    config._set_peer_certificate(chain[0] if chain else None)
-    config._set_peer_certificate_chain(chain)
     protocol = protocol_of(info.protocol)
-    cipher = QSslCipher(info.cipher_name, protocol)
-    if cipher.isNull():
-        cipher = QSslCipher(info.cipher_name)
-    config._set_session_cipher(cipher if not cipher.isNull() else None)
-    config._set_session_protocol(protocol)
-    status = NextProtocolNegotiationStatus(int(info.alpn_status))
-    config._set_next_negotiated_protocol(info.alpn_protocol or b"", status)
+    config._set_session(
+        chain[0] if chain else None,
+        chain,
+        _session_cipher(info.cipher_name, protocol),
+        protocol,
+        info.alpn_protocol or b"",
+        NextProtocolNegotiationStatus(int(info.alpn_status)),
+    )
 
 
 def check_handshake(

@@ -98,6 +98,31 @@ def test_session_ticket_resumes_the_session(pki: Pki, qtls_app: Any, protocol: A
     server.shutdown()
 
 
+def test_session_ticket_is_stored_before_ready_read_of_the_reply(pki: Pki, qtls_app: Any) -> None:
+    # A TLS 1.3 server sends its tickets with its first reply: as in Qt (whose new-session
+    # callback runs inside SSL_read), the readyRead slot for that reply already sees the ticket.
+    def echo(sock: QSslSocket) -> None:
+        sock.readyRead.connect(lambda: sock.write(sock.readAll()))
+
+    server = TlsServer(pki.server_config(), on_socket=echo)
+    client = _persisting_client(pki, QSsl.SslProtocol.TlsV1_3)
+    order: list[str] = []
+    seen: list[bytes] = []
+    client.newSessionTicketReceived.connect(lambda: order.append("ticket"))
+
+    def on_ready_read() -> None:
+        order.append("readyRead")
+        seen.append(bytes(client.sslConfiguration().sessionTicket()))
+
+    client.readyRead.connect(on_ready_read)
+    client.encrypted.connect(lambda: client.write(b"ping"))
+    client.connectToHostEncrypted("localhost", server.port())
+    assert run_until(lambda: client.bytesAvailable() == 4, 5000), client.errorString()
+    assert order[0] == "ticket"
+    assert seen and seen[0] != b""
+    server.shutdown()
+
+
 def test_session_persistence_is_off_by_default(pki: Pki, qtls_app: Any) -> None:
     server = TlsServer(pki.server_config())
     client = client_for(pki)

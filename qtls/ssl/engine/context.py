@@ -371,13 +371,22 @@ class ContextCache:
         self._builder = builder
         self._entries: collections.OrderedDict[TlsSettings, TlsContext] = collections.OrderedDict()
         self._lock = threading.Lock()
+        # The most recently used entry. The socket layer hands in the very same settings
+        # object for every connection of a configuration, and hashing a TlsSettings (every
+        # field, certificates included) twice per connection showed up in server profiles.
+        # It is always the LRU's newest entry, so answering from it needs no reordering.
+        self._last: tuple[TlsSettings, TlsContext] | None = None
 
     def get(self, settings: TlsSettings) -> TlsContext:
         """Return the context for ``settings``, building it on first use."""
+        last = self._last
+        if last is not None and last[0] is settings:
+            return last[1]
         with self._lock:
             ctx = self._entries.get(settings)
             if ctx is not None:
                 self._entries.move_to_end(settings)
+                self._last = (settings, ctx)
                 return ctx
         built = self._builder(settings)  # outside the lock: building can take milliseconds
         with self._lock:
@@ -385,12 +394,14 @@ class ContextCache:
             self._entries.move_to_end(settings)
             while len(self._entries) > self.maxsize:
                 self._entries.popitem(last=False)
+            self._last = (settings, ctx)
             return ctx
 
     def clear(self) -> None:
         """Forget every cached context (connections using them keep working)."""
         with self._lock:
             self._entries.clear()
+            self._last = None
 
     def __len__(self) -> int:
         return len(self._entries)
