@@ -135,6 +135,18 @@ class QByteArray(bytearray):
         return result
 
     @classmethod
+    def _sized(cls, size: int) -> QByteArray:
+        """Internal: a zero-filled, non-null array of ``size`` bytes (a buffer to fill in place).
+
+        A TLS socket's engine decrypts straight into one, so that readAll() can hand the same
+        object to the application instead of copying it (see QIODevice.readAll).
+        """
+        result = cls.__new__(cls)
+        bytearray.__init__(result, size)
+        result._null = False
+        return result
+
+    @classmethod
     def _wrap(cls, data: bytes | bytearray | memoryview, null: bool = False) -> QByteArray:
         result = cls.__new__(cls)
         bytearray.__init__(result, data)

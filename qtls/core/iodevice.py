@@ -83,6 +83,8 @@ class QIODeviceBase:
 
 
 _Mode = QIODeviceBase.OpenModeFlag
+_READ_ONLY = _Mode.ReadOnly.value
+_WRITE_ONLY = _Mode.WriteOnly.value
 
 
 def _check_mode(mode: object, what: str) -> QIODeviceBase.OpenModeFlag:
@@ -147,7 +149,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
         _log.warning("QIODevice::%s (%s): %s", function, type(self).__name__, message)
 
     def _check_readable(self, function: str) -> bool:
-        if self._open_mode & _Mode.ReadOnly:
+        if self._open_mode._value_ & _READ_ONLY:  # an int test: this runs on every read
             return True
         self._warn(function, "device not open" if not self.isOpen() else "WriteOnly device")
         return False
@@ -294,6 +296,10 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
             total += len(data)
             self._account(data, len(data))
             step = min(step * 2, 1 << 20)  # grow as Qt does for long streams
+        if len(pieces) == 1 and type(pieces[0]) is QByteArray and not self._transaction:
+            # The buffer held one block a TLS engine decrypted into (see RingBuffer.append_owned):
+            # nothing else references it, so it is the result, without a copy.
+            return pieces[0]
         return QByteArray._from_pieces(pieces, total)
 
     def readLine(self, maxlen: int | None = None) -> Any:
@@ -463,10 +469,12 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
                 "write(self, a0: bytes|bytearray|memoryview): argument 1 has "
                 f"unexpected type '{type(data).__name__}'"
             )
-        if not self.isOpen():
+        # The mode's int value: Flag operators cost microseconds on this per-write path.
+        mode = self._open_mode._value_
+        if not mode:
             self._warn("write", "device not open")
             return -1
-        if not self._open_mode & _Mode.WriteOnly:
+        if not mode & _WRITE_ONLY:
             self._warn("write", "ReadOnly device")
             return -1
         sequential = self.isSequential()

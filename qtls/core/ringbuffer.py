@@ -14,7 +14,12 @@ The buffer is a deque of immutable ``bytes`` chunks plus an offset into the head
 * Searching (``index_of``) runs ``bytes.find`` (memchr) chunk by chunk with start/end indexes,
   so no chunk is sliced to be searched. There is no per-byte Python loop anywhere.
 
-Invariants: every chunk in ``_chunks`` is a non-empty ``bytes``; ``0 <= _head < len(_chunks[0])``
+``append_owned`` also keeps a ``bytearray`` whose owner gives it up (a TLS engine decrypts
+straight into one): such chunks are never mutated either, and whatever leaves the buffer as a
+whole object (``peek``/``read``) is converted to ``bytes`` then, so readers only see ``bytes``.
+
+Invariants: every chunk in ``_chunks`` is a non-empty ``bytes`` (or an owned ``bytearray``,
+never mutated); ``0 <= _head < len(_chunks[0])``
 when the buffer is not empty and ``_head == 0`` when it is; ``_size`` is the number of unread
 bytes (the sum of the chunk lengths minus ``_head``).
 """
@@ -86,6 +91,18 @@ class RingBuffer:
         chunks.append(chunk)
         self._size += n
 
+    def append_owned(self, data: bytes | bytearray) -> None:
+        """Append ``data`` without copying it, even a ``bytearray``: the caller gives it up and
+        never touches it again (saves one copy of every byte the TLS engine decrypts)."""
+        n = len(data)
+        if (n < _COALESCE_LIMIT and self._chunks) or not isinstance(data, (bytes, bytearray)):
+            self.append(data)  # small ones behind others are coalesced; others the usual way
+            return
+        if not n:
+            return
+        self._chunks.append(data)  # type: ignore[arg-type]
+        self._size += n
+
     def prepend(self, data: BytesLike) -> None:
         """Put ``data`` back in front of the unread bytes (for ungetChar and transaction rollback)."""
         chunk = _as_bytes(data)
@@ -127,6 +144,8 @@ class RingBuffer:
             return b""
         head_chunk = self._chunks[0]
         if len(head_chunk) - self._head >= n:
+            if type(head_chunk) is not bytes:  # an owned bytearray: hand out bytes
+                return bytes(memoryview(head_chunk)[self._head : self._head + n])
             if self._head == 0 and n == len(head_chunk):
                 return head_chunk
             return head_chunk[self._head : self._head + n]

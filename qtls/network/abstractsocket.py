@@ -28,8 +28,10 @@ stateChanged(Unconnected) *before* errorOccurred; a peer close emits errorOccurr
 stateChanged(Unconnected), readChannelFinished, disconnected.
 
 Buffers: received bytes go to ``_read_buffer`` (one ``recv_into`` a reusable 256 KiB buffer,
-one copy into the ring buffer); ``writeData`` appends to ``_write_buffer`` and the writer sends
-from ``first_chunk()`` views without copying. ``setReadBufferSize`` is real back-pressure: the
+one copy into the ring buffer; a QSslSocket's private plain socket hands them to the TLS engine
+instead, see ``SocketPump._ciphertext_sink``); ``writeData`` appends to ``_write_buffer`` and a
+flush queued for the loop's next turn sends from ``first_chunk()`` views without copying (the
+writer is registered only when the kernel does not take everything). ``setReadBufferSize`` is real back-pressure: the
 reader is removed while the buffer is full and comes back when the application reads.
 """
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+from collections.abc import Callable
 from typing import Any
 
+from qtls.core.bytearray import QByteArray
 from qtls.core.dispatch import post, thread_loop
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
@@ -29,6 +31,9 @@ _RECV_SIZE = 256 * 1024
 # One burst reads at most this much before yielding to the loop, so that one fast peer
 # cannot starve the other sockets of the thread.
 _BURST_LIMIT = 4 * 1024 * 1024
+
+_READ_ONLY = QIODevice.OpenModeFlag.ReadOnly.value
+_TEXT = QIODevice.OpenModeFlag.Text.value
 
 _U = _SocketState.UnconnectedState
 _C = _SocketState.ConnectingState
@@ -60,6 +65,12 @@ def _receive_view() -> memoryview:
 class SocketPump(QIODevice):
     """Descriptor, loop registration and byte pump (the base of QAbstractSocket)."""
 
+    #: An owner that consumes received bytes itself may set this (QSslSocket, on its private
+    #: plain socket: the engine's BIO). Called with a view of each chunk received while the
+    #: read buffer is empty and unlimited and readyRead is about to be emitted; True means it
+    #: took the bytes (no copy into the read buffer), False that they go to the buffer.
+    _ciphertext_sink: Callable[[memoryview], bool] | None = None
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = _U
@@ -76,6 +87,7 @@ class SocketPump(QIODevice):
         # waits succeed on new data even when readyRead is not re-emitted inside its slot).
         self._reads = 0
         self._writes = 0
+        self._flush_queued = False  # a _queued_flush is waiting in the loop (see writeData)
 
     def _reset_socket(self) -> None:
         """Forget the descriptor: unregister it from the loop and close it (no signals)."""
@@ -158,6 +170,9 @@ class SocketPump(QIODevice):
         total = 0
         eof = False
         failure: OSError | None = None
+        sink = self._ciphertext_sink
+        if sink is not None and (limit or buffer or self._emitting_ready_read):
+            sink = None  # keep the order (buffered bytes first) and a readyRead to follow
         while total < _BURST_LIMIT:
             want = _RECV_SIZE
             if limit:
@@ -174,7 +189,9 @@ class SocketPump(QIODevice):
             if n == 0:
                 eof = True
                 break
-            buffer.append(view[:n])
+            if sink is None or not sink(view[:n]):
+                sink = None  # once refused, the rest of the burst is buffered, in order
+                buffer.append(view[:n])
             total += n
             if n < want:
                 break  # drained: the next readiness event will tell us about EOF
@@ -217,6 +234,19 @@ class SocketPump(QIODevice):
 
     def readAll(self) -> Any:
         """QIODevice.readAll; also resumes reading from the network when the buffer had filled."""
+        buffer = self._read_buffer
+        chunks = buffer._chunks
+        if len(chunks) == 1 and not buffer._head:
+            # Fast path for a TLS socket's usual state: one block the engine decrypted into,
+            # handed out as it is (QIODevice.readAll does the same, after checks that cannot
+            # fail here: readable, not text mode, no transaction, readData() not overridden).
+            block = chunks[0]
+            mode = self._open_mode._value_
+            if (type(block) is QByteArray and mode & _READ_ONLY and not mode & _TEXT
+                    and not self._transaction and type(self).readData is SocketPump.readData):
+                buffer.clear()
+                self._maybe_resume_reading()
+                return block
         data = super().readAll()
         self._maybe_resume_reading()
         return data
@@ -258,9 +288,33 @@ class SocketPump(QIODevice):
         size = len(data) if not isinstance(data, memoryview) else data.nbytes
         if size:
             self._write_buffer.append(data)
-            if not self._writer_on and self._state is _OK:
-                self._set_writer(True)
+            if not self._writer_on and not self._flush_queued and self._state is _OK:
+                self._queue_flush()
         return size
+
+    def _queue_flush(self) -> None:
+        """Flush on the loop's next turn, as Qt's write notifier would, without the notifier.
+
+        A connected socket with an empty write buffer is writable in practice, so waiting for
+        the loop to report it costs two epoll_ctl calls (writer on, writer off) and a selector
+        round per write (a third of a ping-pong round trip). The data still leaves on the next
+        loop turn, as in Qt; the writer is registered only when the kernel did not take it all.
+        """
+        loop = self._event_loop()
+        try:
+            loop.call_soon(self._queued_flush, loop, self._generation)
+        except RuntimeError:  # the loop is closed: the writer (or a blocking wait) drains it
+            self._set_writer(True)
+            return
+        self._flush_queued = True
+
+    def _queued_flush(self, loop: asyncio.AbstractEventLoop, generation: int) -> None:
+        if loop is not self._loop:
+            return  # moved to another thread since (_set_thread re-registered the writer)
+        self._flush_queued = False
+        if generation != self._generation or self._writer_on or not self._write_buffer:
+            return  # a new descriptor, the writer is on, or a wait drained the buffer
+        self._flush_write_buffer()
 
     def _on_writable(self) -> None:
         if self._state is _C:
@@ -327,6 +381,10 @@ class SocketPump(QIODevice):
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: leave the old thread's loop, register with the new one there."""
         moving = thread is not self.thread()
+        if moving and self._flush_queued:
+            self._flush_queued = False
+            if self._write_buffer and self._sock is not None and not self._writer_on:
+                self._set_writer(True)  # the move below re-registers it with the new loop
         if moving and (self._reader_on or self._writer_on):
             # moveToThread runs in the object's current thread, so the old loop is ours.
             self._set_reader(False)

@@ -80,9 +80,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from qtls.core.bytearray import QByteArray
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
-from qtls.core.signals import pyqtSignal
+from qtls.core.signals import pyqtSignal, pyqtSlot
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
@@ -118,6 +119,10 @@ _X = SocketState.ClosingState
 
 #: Plaintext goes into the engine only while less ciphertext than this waits in the plain socket.
 _HIGH_WATER = 1024 * 1024
+
+# The engine decrypts into QByteArray blocks: readAll() returns such a block as it is.
+_plaintext_block = QByteArray._sized
+_WRITE_ONLY = QIODevice.OpenModeFlag.WriteOnly.value
 
 
 class QSslSocket(SslSocketApi, QTcpSocket):
@@ -176,19 +181,23 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         plain = self._plain
         if plain is None:
             plain = self._plain = QTcpSocket(self)
-            plain.hostFound.connect(self.hostFound.emit)
+            # One plain socket per connection: its nine links are made per handshake, so they
+            # are made cheap. Signals chain to signals, and the slots are declared with
+            # pyqtSlot, so connect() knows their arity without inspecting their signature.
+            plain.hostFound.connect(self.hostFound)
             plain.stateChanged.connect(self._on_plain_state)
             plain.connected.connect(self._on_plain_connected)
             plain.readyRead.connect(self._on_plain_ready_read)
             plain.bytesWritten.connect(self._on_plain_bytes_written)
             plain.errorOccurred.connect(self._on_plain_error)
-            plain.readChannelFinished.connect(self.readChannelFinished.emit)
+            plain.readChannelFinished.connect(self.readChannelFinished)
             plain.disconnected.connect(self._on_plain_disconnected)
             plain.setReadBufferSize(self._read_buffer_size)
             for option, value in self._options.items():
                 plain.setSocketOption(option, value)
         return plain
 
+    @pyqtSlot(SocketState)
     def _on_plain_state(self, state: SocketState) -> None:
         # Qt's _q_stateChangedSlot: the TCP state is the plain socket's, and every change of
         # the plain socket is re-emitted, even one the QSslSocket announced itself already
@@ -196,6 +205,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         self.setSocketState(state)
         self.stateChanged.emit(state)
 
+    @pyqtSlot()
     def _on_plain_connected(self) -> None:
         plain = self._plain
         assert plain is not None
@@ -210,6 +220,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             self._ssl_pending_close = False
             self.disconnectFromHost()
 
+    @pyqtSlot()
     def _on_plain_ready_read(self) -> None:
         if self._phase is TlsPhase.UNENCRYPTED and self._engine is None:
             self._move_plain_input()
@@ -234,6 +245,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         plain._maybe_resume_reading()
         self._emit_ready_read()
 
+    @pyqtSlot(int)
     def _on_plain_bytes_written(self, written: int) -> None:
         if self._mode is SslMode.UnencryptedMode:
             self.bytesWritten.emit(written)
@@ -247,6 +259,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         elif self._write_buffer and self._phase is TlsPhase.ENCRYPTED:
             self._transmit()
 
+    @pyqtSlot(SocketError)
     def _on_plain_error(self, error: SocketError) -> None:
         plain = self._plain
         if plain is None:
@@ -255,6 +268,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             self._transmit()  # Qt: decrypt what arrived before reporting the error
         self._set_error_and_emit(error, plain.errorString())
 
+    @pyqtSlot()
     def _on_plain_disconnected(self) -> None:
         _closing.on_plain_disconnected(self)
 
@@ -353,8 +367,13 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         """Hand the engine's ciphertext to the plain socket (the engine rule, first half)."""
         data = engine.data_to_send()
         plain = self._plain
-        if data and plain is not None and plain.state() in (_OK, _X):
-            plain.write(data)
+        if data and plain is not None and plain._state in (_OK, _X):
+            if plain._open_mode._value_ & _WRITE_ONLY:
+                # Straight to the plain socket's buffer: QIODevice.write's argument and mode
+                # checks are for applications; this is our own bytes object.
+                plain.writeData(data)
+            else:
+                plain.write(data)  # not writable: QIODevice.write warns and refuses, as Qt
 
     def _transmit(self) -> None:
         """Qt's transmit(): move plaintext and ciphertext until nothing more can move."""
@@ -375,20 +394,30 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         plain = self._plain
         if engine is None or plain is None or self._phase is TlsPhase.PAUSED:
             return False
+        if engine.new_plaintext_block is not _plaintext_block:
+            engine.new_plaintext_block = _plaintext_block
+        if plain._ciphertext_sink is None:
+            plain._ciphertext_sink = self._sink_ciphertext
         progress = False
         # -- outgoing plaintext (only once encrypted; earlier writes stay queued, as in Qt)
         buffer = self._write_buffer
         if buffer and self._phase is TlsPhase.ENCRYPTED and engine.state is EngineState.ENCRYPTED:
             total = 0
-            while buffer and plain.bytesToWrite() < _HIGH_WATER:
+            # Encrypt the whole batch, then drain the BIO once: one BIO read, one plain-socket
+            # write and one send() for the batch instead of one per application write.
+            # (Ciphertext is counted as the plaintext it came from: the overhead is ~1 %.)
+            space = _HIGH_WATER - plain.bytesToWrite()
+            while buffer and total < space:
                 taken = engine.send_plaintext(buffer.first_chunk())
                 if taken <= 0:
                     break
                 buffer.free(taken)
                 total += taken
-                self._flush_engine(engine)
+            self._flush_engine(engine)
             if total:
-                progress = True
+                # Not counted as progress: the loop above already took all it could, and a slot
+                # that writes more from here asks for another pass itself (writeData sets
+                # _transmit_again), so an empty extra pass per write is saved.
                 if not self._emitting_bytes_written:
                     self._emitting_bytes_written = True
                     try:
@@ -404,12 +433,19 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             return False
         # -- incoming ciphertext
         source = plain._read_buffer
-        if source:
+        if source or engine.ciphertext_fed:
             room = self._room() if self._phase is TlsPhase.ENCRYPTED else None
             if room is None or room > 0:
-                data = source.read_all() if room is None or room >= len(source) else source.read(room)
-                plain._maybe_resume_reading()
-                engine.receive_ciphertext(data)
+                if room is None or room >= len(source):
+                    # The pieces go into the BIO as they are: joining them would copy (and for
+                    # a 4 MiB burst, allocate) everything once more.
+                    pieces = source.read_all_chunks()
+                    plain._maybe_resume_reading()
+                    engine.receive_ciphertext_pieces(pieces)
+                else:
+                    data = source.read(room)
+                    plain._maybe_resume_reading()
+                    engine.receive_ciphertext(data)
                 progress = True
                 events = engine.events()
                 if self._phase is TlsPhase.HANDSHAKING:
@@ -430,15 +466,22 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                             self._held_events = events[done + 1 :]  # for resume()
                             return False
                         self._flush_engine(engine)
-                        # encrypted() first, then the data that came with the handshake, then
-                        # what followed it (a close_notify right behind the data).
+                        # encrypted() first, then tickets and the data that came with the
+                        # handshake, then what followed it (a close_notify behind the data).
+                        rest = _events.tickets_first(self, engine, events[done + 1 :])
+                        if not self._alive(engine):
+                            return False
                         self._deliver_plaintext(engine)
                         if not self._alive(engine):
                             return False
-                        _events.handle_events(self, engine, events[done + 1 :])
+                        _events.handle_events(self, engine, rest)
                 else:
                     self._flush_engine(engine)
-                    # Data first, then what ended the stream (close_notify, a fatal alert).
+                    # Session tickets first (as Qt, see tickets_first), then the data, then
+                    # what ended the stream (close_notify, a fatal alert).
+                    events = _events.tickets_first(self, engine, events)
+                    if not self._alive(engine):
+                        return False
                     self._deliver_plaintext(engine)
                     if not self._alive(engine):
                         return False
@@ -452,10 +495,22 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             self._deliver_plaintext(engine)
         return progress
 
+    def _sink_ciphertext(self, data: memoryview) -> bool:
+        """The plain socket's receive hook: once encrypted, without a read-buffer limit and
+        outside the pump, received ciphertext goes into the engine's BIO at once, and the
+        readyRead that follows runs the pump that decrypts it. That skips one copy of every
+        byte (into the plain socket's buffer) and the buffer's bookkeeping."""
+        engine = self._engine
+        if (engine is None or self._phase is not TlsPhase.ENCRYPTED or self._read_buffer_size
+                or self._in_transmit):
+            return False
+        return engine.feed_ciphertext(data)
+
     def _deliver_plaintext(self, engine: TlsEngine) -> None:
         if not engine.plaintext_pending or self._phase not in (TlsPhase.ENCRYPTED, TlsPhase.CLOSING):
             return
-        self._read_buffer.append(engine.read_plaintext())
+        # The engine hands over a buffer it keeps no reference to: no copy into the ring.
+        self._read_buffer.append_owned(engine.read_plaintext())
         self._emit_ready_read()
 
     def _emit_ready_read(self) -> None:
@@ -486,6 +541,11 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         """The queued pump: decided when it runs, since a handshake may have started since."""
         if self._engine is None:
             self._move_plain_input()
+        elif self._write_buffer and self._phase is TlsPhase.ENCRYPTED:
+            # Qt's _q_flushWriteBuffer calls q->flush(): transmit() and then plainSocket->flush(),
+            # so the ciphertext of a write leaves in this loop turn instead of waiting one more
+            # turn (and two epoll_ctl calls) for the plain socket's writable event.
+            self.flush()
         else:
             self._transmit()
 
@@ -534,7 +594,12 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         if size:
             self._write_buffer.append(data)
             if self._phase is TlsPhase.ENCRYPTED:
-                self._schedule("_flush_scheduled", self._pump)
+                if self._in_transmit:
+                    # A slot called from the pump (readyRead, bytesWritten, encrypted): one
+                    # more pass of the running pump takes it, so no queued pump is needed.
+                    self._transmit_again = True
+                else:
+                    self._schedule("_flush_scheduled", self._pump)
         return size
 
     def flush(self) -> bool:

@@ -26,10 +26,16 @@ Calls
   (``receive_ciphertext`` in IDLE starts it implicitly, handy for servers.)
 * ``receive_ciphertext(data)``: feed bytes read from TCP; ``b""`` means TCP EOF. Drives the
   handshake, or decrypts everything complete into the plaintext buffer.
+* ``receive_ciphertext_pieces(pieces)``: the same for data held in pieces (no join);
+  ``feed_ciphertext(data) -> bool`` puts data in the BIO now and leaves the decrypting to the
+  next ``receive_ciphertext_pieces`` call (``ciphertext_fed`` says one is due): a socket feeds
+  the BIO straight from its receive buffer that way.
 * ``send_plaintext(data) -> int``: encrypt up to :data:`MAX_WRITE` bytes in one ``SSL_write``
   (many records, one call); returns how many were taken. Only in ENCRYPTED.
 * ``data_to_send() -> bytes``: drain the outgoing BIO in big reads.
-* ``read_plaintext() -> bytes``: everything decrypted so far (``plaintext_pending`` says how much).
+* ``read_plaintext() -> bytes | bytearray``: everything decrypted so far (``plaintext_pending``
+  says how much), in a block made by ``new_plaintext_block`` (bytearray, or a subclass the
+  owner sets) that the caller then owns.
 * ``shutdown()``: send close_notify (ENCRYPTED → CLOSING, or → CLOSED when the peer's came first).
 * ``events() -> list[Event]``: the events since the last call, oldest first.
 * ``state``, ``info`` (:class:`ConnectionInfo` once encrypted), ``verify_errors``,
@@ -54,9 +60,9 @@ Invariants
   failure caused by the peer or the negotiation is a :class:`TlsError` event and state FAILED.
 * Events are produced only by calls; nothing happens between calls. Within a handshake the
   order is what OpenSSL did: VerifyErrorRecorded*, AlertSent/Received*, HandshakeCompleted.
-* Steady state makes no events: one ``bio_write``, a few ``SSL_read`` of 64 KiB each (OpenSSL
-  returns at most one record per read), one exception at the end of the batch; writes are one
-  ``SSL_write`` per call and one ``BIO_read`` per drain.
+* Steady state makes no events: one ``bio_write``, one ``SSL_read`` per record straight into
+  one bytearray per batch (OpenSSL returns at most one record per read), one exception at the
+  end of the batch; writes are one ``SSL_write`` per call and one ``BIO_read`` per drain.
 * The engine holds no reference cycle with OpenSSL: the connection's app data is a *weak*
   reference to the engine, which is how context-wide callbacks find it.
 
@@ -96,10 +102,9 @@ from __future__ import annotations
 
 import ipaddress
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL, crypto
 
 from .alerts import AlertLevel, alert_description_text
@@ -130,8 +135,10 @@ _ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 #: Largest plaintext taken by one ``send_plaintext`` call (bounds the outgoing BIO).
 MAX_WRITE = 256 * 1024
-_READ_SIZE = 64 * 1024
-_DRAIN_SIZE = 256 * 1024
+# One record (16 KiB of plaintext and its overhead) that the record layer may hold already
+# read from the BIO (see _read_records).
+_RECORD_ROOM = 16384 + 512
+_WANT_READ = _lib.SSL_ERROR_WANT_READ
 
 VerifyHook = Callable[[VerifyError], bool]
 PskClientHook = Callable[[bytes, int, int], "tuple[bytes, bytes] | None"]
@@ -150,6 +157,11 @@ def _reason(exc: BaseException) -> str:
         if reasons:
             return "; ".join(dict.fromkeys(reasons))
     return str(exc) or type(exc).__name__
+
+
+def _der(cert: crypto.X509) -> bytes:
+    """The DER encoding of a pyOpenSSL certificate."""
+    return crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
 
 
 def _is_ip_address(name: str) -> bool:
@@ -189,6 +201,13 @@ class TlsEngine:
     * ``on_psk_identity(identity, max_psk_length) -> key | None`` — server side PSK.
     """
 
+    #: Makes the buffer (a bytearray or a subclass) that a batch of records is decrypted into;
+    #: ``read_plaintext`` returns it. An owner may set a subclass its API hands out as it is
+    #: (QSslSocket: QByteArray, so readAll() needs no copy).
+    new_plaintext_block: Callable[[int], bytearray] = bytearray
+    #: True while :meth:`feed_ciphertext` put data in the BIO that was not decrypted yet.
+    ciphertext_fed = False
+
     def __init__(
         self,
         context: TlsContext | TlsSettings,
@@ -217,7 +236,7 @@ class TlsEngine:
 
         self._state = EngineState.IDLE
         self._events: list[Event] = []
-        self._plaintext: list[bytes] = []
+        self._plaintext: list[bytes | bytearray] = []
         self._plaintext_size = 0
         self._verify_errors: list[VerifyError] = []
         self._alpn_status = AlpnStatus.NONE
@@ -309,7 +328,40 @@ class TlsEngine:
         state = self._state
         if state is EngineState.CLOSED or state is EngineState.FAILED:
             return
-        self._conn.bio_write(bytes(data) if not isinstance(data, bytes) else data)
+        # bio_write takes any buffer (bytes, bytearray, memoryview) without a copy of its own.
+        self._conn.bio_write(data)
+        self._process_input(state)
+
+    def feed_ciphertext(self, data: bytes | bytearray | memoryview) -> bool:
+        """Put ``data`` into the BIO without decrypting it yet (True), only when ENCRYPTED
+        (False otherwise: nothing was taken). The next :meth:`receive_ciphertext_pieces` call,
+        even with no pieces, decrypts it; :attr:`ciphertext_fed` says one is due. This lets a
+        socket feed the BIO straight from its receive buffer, without a copy of its own."""
+        if self._state is not EngineState.ENCRYPTED:
+            return False
+        self._conn.bio_write(data)
+        self.ciphertext_fed = True
+        return True
+
+    def receive_ciphertext_pieces(self, pieces: Iterable[bytes | bytearray | memoryview]) -> None:
+        """:meth:`receive_ciphertext` for data held in pieces (a socket's read buffer): each
+        piece goes into the BIO as it is, then one decrypt batch runs (no join of the pieces).
+        Empty pieces are skipped; an empty list does nothing (EOF is ``receive_ciphertext(b"")``).
+        """
+        state = self._state
+        if state is EngineState.CLOSED or state is EngineState.FAILED:
+            return
+        bio_write = self._conn.bio_write
+        fed = self.ciphertext_fed
+        self.ciphertext_fed = False
+        for piece in pieces:
+            if piece:
+                bio_write(piece)
+                fed = True
+        if fed:
+            self._process_input(state)
+
+    def _process_input(self, state: EngineState) -> None:
         if state is EngineState.IDLE:
             self._set_state(EngineState.HANDSHAKING)
             state = EngineState.HANDSHAKING
@@ -329,30 +381,36 @@ class TlsEngine:
         if not data:
             return 0
         view = memoryview(data)[:MAX_WRITE]
+        conn = self._conn
+        ssl = conn._ssl  # type: ignore[attr-defined]
+        # SSL_write itself: pyOpenSSL's send() adds a type check and its error helpers'
+        # checks to every call; its error mapping is still used for failures.
+        with _ffi.from_buffer(view) as buffer:
+            result = _lib.SSL_write(ssl, buffer, view.nbytes)
+        if result > 0:
+            return int(result)
         try:
-            return self._conn.send(view)
+            conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
         except SSL.Error as exc:
             self._fail(exc, during_handshake=False)
-            return 0
+        return 0
 
     def data_to_send(self) -> bytes:
         """Return (and remove) all ciphertext waiting to go to the peer; b"" when none."""
         conn = self._conn
-        chunks: list[bytes] = []
-        while True:
-            try:
-                chunk = conn.bio_read(_DRAIN_SIZE)
-            except SSL.WantReadError:
-                break
-            chunks.append(chunk)
-            if len(chunk) < _DRAIN_SIZE:
-                break
-        if len(chunks) == 1:
-            return chunks[0]
-        return b"".join(chunks)
+        # The memory BIO says how much it holds: one read of exactly that size, and no call
+        # (no WantReadError raised and caught) when it is empty, which is most calls.
+        pending = _lib.BIO_get_mem_data(conn._from_ssl, _ffi.NULL)  # type: ignore[attr-defined]
+        if pending <= 0:
+            return b""
+        return conn.bio_read(pending)
 
-    def read_plaintext(self) -> bytes:
-        """Return (and remove) every decrypted byte received so far."""
+    def read_plaintext(self) -> bytes | bytearray:
+        """Return (and remove) every decrypted byte received so far.
+
+        The result is a new object the caller owns (a ``bytearray`` when the records were
+        decrypted straight into it, see ``_read_records``); the engine keeps no reference.
+        """
         chunks = self._plaintext
         if not chunks:
             return b""
@@ -438,14 +496,15 @@ class TlsEngine:
             group = conn.get_group_name()
         except Exception:  # older OpenSSL without SSL_get0_group_name
             group = None
-        chain = conn.get_peer_cert_chain(as_cryptography=True) or []
-        peer_chain = [c.public_bytes(Encoding.DER) for c in chain]
-        leaf = conn.get_peer_certificate(as_cryptography=True)
+        # DER straight from OpenSSL (i2d): going through cryptography objects would parse
+        # every certificate only to serialize it again (the socket parses them once, cached).
+        peer_chain = [_der(c) for c in conn.get_peer_cert_chain() or ()]
+        leaf = conn.get_peer_certificate()
         if leaf is not None:
-            leaf_der = leaf.public_bytes(Encoding.DER)
+            leaf_der = _der(leaf)
             if not peer_chain or peer_chain[0] != leaf_der:
                 peer_chain.insert(0, leaf_der)
-        verified = conn.get_verified_chain(as_cryptography=True) or []
+        verified = conn.get_verified_chain() or ()
         server_name: str | None
         if self._server:
             raw = conn.get_servername()
@@ -460,7 +519,7 @@ class TlsEngine:
             alpn_protocol=conn.get_alpn_proto_negotiated() or None,
             alpn_status=self._alpn_status,
             peer_chain=tuple(peer_chain),
-            verified_chain=tuple(c.public_bytes(Encoding.DER) for c in verified),
+            verified_chain=tuple(_der(c) for c in verified),
             local_chain=self._settings.local_certificate_chain,
             session_resumed=bool(_lib.SSL_session_reused(conn._ssl)),  # type: ignore[attr-defined]
             server_name=server_name,
@@ -470,24 +529,52 @@ class TlsEngine:
     # --- incoming -----------------------------------------------------------------------------
 
     def _read_records(self) -> None:
-        recv = self._conn.recv
-        chunks = self._plaintext
-        size = 0
+        # SSL_read straight into one bytearray per batch. pyOpenSSL's recv() would allocate a
+        # cffi buffer and copy it into a new bytes for every record (16 KiB), and the batch
+        # would then be joined: two extra copies of every byte and a dozen Python calls per
+        # record. The plaintext of the batch cannot exceed the ciphertext waiting in the BIO,
+        # plus the record OpenSSL's record layer may already have pulled from it, plus what it
+        # decrypted and not returned yet: one block of that size holds it all (the outer loop
+        # is only a safety net), and the loop always ends on a read that says why it stopped.
+        conn = self._conn
+        ssl = conn._ssl  # type: ignore[attr-defined]
+        ssl_read = _lib.SSL_read
+        result = 1
+        while result > 0:
+            capacity = (
+                _lib.BIO_get_mem_data(conn._into_ssl, _ffi.NULL)  # type: ignore[attr-defined]
+                + _lib.SSL_pending(ssl)
+                + _RECORD_ROOM
+            )
+            out = self.new_plaintext_block(capacity)
+            size = 0
+            with _ffi.from_buffer(out) as buffer:
+                while size < capacity:
+                    result = ssl_read(ssl, buffer + size, capacity - size)
+                    if result <= 0:
+                        break
+                    size += result
+            if size:
+                del out[size:]
+                self._plaintext.append(out)
+                self._plaintext_size += size
+        # WANT_READ is the usual end of a batch: no pyOpenSSL WantReadError raised and caught.
+        # (pyOpenSSL's deferred callback errors belong to handshake calls, which raise them.)
+        if _lib.SSL_get_error(ssl, result) != _WANT_READ:
+            self._read_error(ssl, result)
+        if self._ticket_arrived:
+            self._ticket_arrived = False
+            self._emit_session()
+
+    def _read_error(self, ssl: Any, result: int) -> None:
         try:
-            while True:
-                chunk = recv(_READ_SIZE)
-                chunks.append(chunk)
-                size += len(chunk)
+            self._conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
         except SSL.WantReadError:
             pass
         except SSL.ZeroReturnError:
             self._on_close_notify()
         except SSL.Error as exc:
             self._fail(exc, during_handshake=False)
-        self._plaintext_size += size
-        if self._ticket_arrived:
-            self._ticket_arrived = False
-            self._emit_session()
 
     def _emit_session(self) -> None:
         der = self.session_ticket()
@@ -550,7 +637,7 @@ class TlsEngine:
         error = VerifyError(
             code=errnum,
             depth=depth,
-            certificate=cert.to_cryptography().public_bytes(Encoding.DER),
+            certificate=_der(cert),
             message=message,
         )
         self._verify_errors.append(error)
