@@ -109,7 +109,15 @@ class QSslConfiguration:
             )
 
     def _set(self, **changes: Any) -> None:
-        self._d = dataclasses.replace(self._d, **changes)
+        # A record copy with some fields changed, as dataclasses.replace() would make it, but
+        # without its per-field loop and __init__ call: every handshake stores its session here
+        # (and every client with a ticket sets one), and ConfigData has no __post_init__ to run.
+        # Only this module's setters call it, with field names only.
+        data = object.__new__(ConfigData)
+        fields = data.__dict__
+        fields.update(self._d.__dict__)
+        fields.update(changes)
+        self._d = data
 
     # -- value semantics ----------------------------------------------------------------------
 

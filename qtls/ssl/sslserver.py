@@ -36,13 +36,15 @@ make the server accept without bound.
 
 from __future__ import annotations
 
+import asyncio
 import socket as _socket_module
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
+from qtls.core import dispatch
 from qtls.core.qobject import QObject
 from qtls.core.signals import pyqtSignal, pyqtSlot
-from qtls.core.timer import QTimer
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.configuration import QSslConfiguration
@@ -59,20 +61,22 @@ _TLS_HANDSHAKE_RECORD = b"\x16"
 _DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
 
 
-class _HandshakeTimer(QTimer):
-    """The handshake timer of one socket; the server's timeout slot reads the socket here."""
-
-    def __init__(self, connection: QSslSocket) -> None:
-        super().__init__()
-        self.connection = connection
+def _handshake_expired(server_ref: weakref.ref[QSslServer], key: int) -> None:
+    server = server_ref()
+    if server is not None:
+        server._on_handshake_timeout(key)
 
 
 @dataclass(eq=False)
 class _Handshake:
     """What the server keeps about one socket between accept and encrypted (Qt: SocketData)."""
 
-    timer: _HandshakeTimer
+    connection: QSslSocket
     timeout_ms: int  # the server's handshakeTimeout() when the socket was accepted
+    # The handshake timer: a loop timer handle, not a QTimer. Qt's timer is private to the
+    # server, so nothing can observe the difference, and a QObject, its timeout link and its
+    # bookkeeping per accepted socket cost more than the rest of the timer's work.
+    timer: asyncio.TimerHandle | None = None
     ready_read: Any = None  # the readyRead connection, cut once the first byte was seen
     links: list[Any] = field(default_factory=list)  # every other connection socket → server
 
@@ -172,9 +176,7 @@ class QSslServer(QTcpServer):
     def _watch_handshake(self, connection: QSslSocket) -> None:
         """Re-emit the socket's signals and start its handshake timer (Qt:
         ``initializeHandshakeProcess``)."""
-        timer = _HandshakeTimer(connection)
-        timer.setSingleShot(True)
-        record = _Handshake(timer, self._handshake_timeout)
+        record = _Handshake(connection, self._handshake_timeout)
         self._handshakes[id(connection)] = record
         # Eleven links per accepted socket: the slots are the server's own methods, declared
         # with pyqtSlot (connect() then needs no signature inspection, which cost more than
@@ -191,7 +193,6 @@ class QSslServer(QTcpServer):
             connection.destroyed.connect(self._on_socket_destroyed),
         ]
         record.ready_read = connection.readyRead.connect(self._check_client_hello)
-        timer.timeout.connect(self._on_handshake_timeout)
         self._start_timer(record)
 
     def _socket(self) -> QSslSocket:
@@ -259,11 +260,16 @@ class QSslServer(QTcpServer):
         connection.startServerEncryption()
         self.startedEncryptionHandshake.emit(connection)
 
-    @staticmethod
-    def _start_timer(record: _Handshake) -> None:
+    def _start_timer(self, record: _Handshake) -> None:
         # Qt's QTimer refuses a negative interval (with a warning): no timeout at all.
         if record.timeout_ms >= 0:
-            record.timer.start(record.timeout_ms)
+            if record.timer is not None:
+                record.timer.cancel()
+            # Weak, as QTimer's own loop handle is: the pending timeout does not keep the
+            # server alive.
+            record.timer = dispatch.thread_loop().call_later(
+                record.timeout_ms / 1000, _handshake_expired, weakref.ref(self),
+                id(record.connection))
 
     @pyqtSlot()
     def _on_encrypted(self) -> None:
@@ -272,12 +278,12 @@ class QSslServer(QTcpServer):
         self._forget(id(connection), cut_links=True)
         self.addPendingConnection(connection)
 
-    @pyqtSlot()
-    def _on_handshake_timeout(self) -> None:
-        timer = self.sender()
-        assert isinstance(timer, _HandshakeTimer)
-        connection = timer.connection
-        self._forget(id(connection), cut_links=False)
+    def _on_handshake_timeout(self, key: int) -> None:
+        record = self._handshakes.get(key)
+        if record is None:
+            return
+        connection = record.connection
+        self._forget(key, cut_links=False)
         connection.disconnectFromHost()
         self.errorOccurred.emit(connection, SocketError.SocketTimeoutError)
         connection.deleteLater()
@@ -292,7 +298,9 @@ class QSslServer(QTcpServer):
         record = self._handshakes.pop(key, None)
         if record is None:
             return
-        record.timer.stop()
+        if record.timer is not None:
+            record.timer.cancel()
+            record.timer = None
         links = [*record.links, record.ready_read] if cut_links else [record.ready_read]
         for link in links:
             if link is not None:

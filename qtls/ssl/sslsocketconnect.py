@@ -42,6 +42,7 @@ def connect_to_host(s: QSslSocket, *args: Any, **kwargs: Any) -> None:
     """QSslSocket.connectToHost: reset (unless connectToHostEncrypted just did) and connect."""
     host, port, mode, protocol = s._connect_arguments(*args, **kwargs)
     plain = s._ensure_plain()
+    s._link_dialing(plain)
     if s._state is not _U:
         plain.connectToHost(host, port, mode, protocol)  # reports OperationError, mirrored
         return
@@ -101,6 +102,8 @@ def set_socket_descriptor(
 ) -> bool:
     """QSslSocket.setSocketDescriptor: adopt the descriptor in the plain socket, unencrypted."""
     plain = s._ensure_plain()
+    if state is not _OK:
+        s._link_dialing(plain)  # an adopted descriptor that is still connecting
     s._init_connection()
     s._read_buffer.clear()
     s._write_buffer.clear()
