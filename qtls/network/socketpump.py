@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
+from qtls.core.connection import _report_exception
 from qtls.core.dispatch import post, thread_loop
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
@@ -70,6 +71,11 @@ class SocketPump(QIODevice):
     #: read buffer is empty and unlimited and readyRead is about to be emitted; True means it
     #: took the bytes (no copy into the read buffer), False that they go to the buffer.
     _ciphertext_sink: Callable[[memoryview], bool] | None = None
+    #: Called just before readyRead / bytesWritten(n) are emitted, with the same arguments, by
+    #: an owner that listens to its private socket (QSslSocket): a direct call instead of a
+    #: connection saves a signal emission per read burst and per flush on its hot path.
+    _ready_read_hook: Callable[[], None] | None = None
+    _bytes_written_hook: Callable[[int], None] | None = None
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -204,6 +210,12 @@ class SocketPump(QIODevice):
         if total and not self._emitting_ready_read:
             self._emitting_ready_read = True
             try:
+                hook = self._ready_read_hook
+                if hook is not None and not self._qt_blocked:
+                    try:
+                        hook()
+                    except Exception:
+                        _report_exception()  # as a slot's exception would be
                 self.readyRead.emit()
             finally:
                 self._emitting_ready_read = False
@@ -228,6 +240,19 @@ class SocketPump(QIODevice):
     # Reads that consume buffered data may make room for the reader again (back-pressure).
     def read(self, maxlen: int) -> bytes | None:
         """QIODevice.read; also resumes reading from the network when the buffer had filled."""
+        buffer = self._read_buffer
+        if type(maxlen) is int and 0 < maxlen <= len(buffer):
+            # Fast path for a read the buffer holds whole (a ping-pong's every read): what
+            # QIODevice.read ends up doing, after checks that cannot fail here (readable, not
+            # text mode, no transaction, readData() not overridden) and without its layers.
+            mode = self._open_mode._value_
+            if (mode & _READ_ONLY and not mode & _TEXT and not self._transaction
+                    and type(self).readData is SocketPump.readData):
+                chunk = buffer.read(maxlen)
+                self._device_short = False
+                self._account(chunk, maxlen)
+                self._maybe_resume_reading()
+                return chunk
         data = super().read(maxlen)
         self._maybe_resume_reading()
         return data
@@ -331,7 +356,8 @@ class SocketPump(QIODevice):
         total = 0
         failure: OSError | None = None
         while buffer:
-            chunk = buffer.first_chunk()
+            # The head chunk itself when none of it was sent yet (the usual case: no view).
+            chunk = buffer._chunks[0] if not buffer._head else buffer.first_chunk()
             try:
                 n = sock.send(chunk)
             except (BlockingIOError, InterruptedError):
@@ -349,6 +375,12 @@ class SocketPump(QIODevice):
         if total and not self._emitting_bytes_written:
             self._emitting_bytes_written = True
             try:
+                hook = self._bytes_written_hook
+                if hook is not None and not self._qt_blocked:
+                    try:
+                        hook(total)
+                    except Exception:
+                        _report_exception()
                 self.bytesWritten.emit(total)
             finally:
                 self._emitting_bytes_written = False
@@ -359,7 +391,7 @@ class SocketPump(QIODevice):
             return total
         if not buffer and self._state is _X:
             self._finish_disconnect()
-        else:
+        elif buffer or self._writer_on:  # (all sent with the writer off: nothing to change)
             self._set_writer(self._wants_write())
         return total
 

@@ -181,14 +181,16 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         plain = self._plain
         if plain is None:
             plain = self._plain = QTcpSocket(self)
-            # One plain socket per connection: its nine links are made per handshake, so they
+            # One plain socket per connection: its links are made per handshake, so they
             # are made cheap. Signals chain to signals, and the slots are declared with
             # pyqtSlot, so connect() knows their arity without inspecting their signature.
-            plain.hostFound.connect(self.hostFound)
+            # hostFound and connected only fire while the plain socket connects:
+            # _link_dialing() adds them then, so a server's adopted descriptor does without.
             plain.stateChanged.connect(self._on_plain_state)
-            plain.connected.connect(self._on_plain_connected)
-            plain.readyRead.connect(self._on_plain_ready_read)
-            plain.bytesWritten.connect(self._on_plain_bytes_written)
+            # readyRead and bytesWritten call us directly (the hot path: one signal emission
+            # less per read burst and per flush); the socket is private, so nobody else listens.
+            plain._ready_read_hook = self._on_plain_ready_read
+            plain._bytes_written_hook = self._on_plain_bytes_written
             plain.errorOccurred.connect(self._on_plain_error)
             plain.readChannelFinished.connect(self.readChannelFinished)
             plain.disconnected.connect(self._on_plain_disconnected)
@@ -196,6 +198,16 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             for option, value in self._options.items():
                 plain.setSocketOption(option, value)
         return plain
+
+    _dialing_linked = False  # an instance attribute only once _link_dialing() ran
+
+    def _link_dialing(self, plain: QTcpSocket) -> None:
+        """Link the plain socket's hostFound and connected (once per plain socket), before it
+        connects to a host or adopts a descriptor that is still connecting."""
+        if not self._dialing_linked:
+            self._dialing_linked = True
+            plain.hostFound.connect(self.hostFound)
+            plain.connected.connect(self._on_plain_connected)
 
     @pyqtSlot(SocketState)
     def _on_plain_state(self, state: SocketState) -> None:
@@ -424,7 +436,9 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                         self.bytesWritten.emit(total)
                     finally:
                         self._emitting_bytes_written = False
-            _events.handle_events(self, engine, engine.events())
+            events = engine.events()
+            if events:
+                _events.handle_events(self, engine, events)
             if not self._alive(engine):
                 return False
         if self._ssl_pending_close and not buffer and self._state is _X and self._phase is TlsPhase.ENCRYPTED:
@@ -475,6 +489,10 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                         if not self._alive(engine):
                             return False
                         _events.handle_events(self, engine, rest)
+                elif not events:
+                    # The steady state (data records only): no events to map.
+                    self._flush_engine(engine)
+                    self._deliver_plaintext(engine)
                 else:
                     self._flush_engine(engine)
                     # Session tickets first (as Qt, see tickets_first), then the data, then

@@ -133,11 +133,27 @@ __all__ = ["MAX_WRITE", "TlsEngine"]
 _lib: Any = SSL._lib  # type: ignore[attr-defined]
 _ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
+_new_buffer: Any = _ffi.new_allocator(should_clear_after_alloc=False)
+
+
+def _bio_write(conn: Any, data: bytes | bytearray | memoryview) -> None:
+    """pyOpenSSL's ``bio_write`` on the data path, without its per-call Python checks (a
+    ``str`` argument, a missing BIO: neither can happen here); a failure is reported by its
+    own error handler, as ``bio_write`` does. Any buffer is taken without a copy."""
+    bio = conn._into_ssl
+    with _ffi.from_buffer(data) as buffer:
+        result = _lib.BIO_write(bio, buffer, len(buffer))
+    if result <= 0:
+        conn._handle_bio_errors(bio, result)
+
+
 #: Largest plaintext taken by one ``send_plaintext`` call (bounds the outgoing BIO).
 MAX_WRITE = 256 * 1024
 # One record (16 KiB of plaintext and its overhead) that the record layer may hold already
 # read from the BIO (see _read_records).
 _RECORD_ROOM = 16384 + 512
+# Batches below this size get no _RECORD_ROOM (see _read_records).
+_SMALL_BATCH = 4096
 _WANT_READ = _lib.SSL_ERROR_WANT_READ
 
 VerifyHook = Callable[[VerifyError], bool]
@@ -339,7 +355,7 @@ class TlsEngine:
         socket feed the BIO straight from its receive buffer, without a copy of its own."""
         if self._state is not EngineState.ENCRYPTED:
             return False
-        self._conn.bio_write(data)
+        _bio_write(self._conn, data)
         self.ciphertext_fed = True
         return True
 
@@ -351,12 +367,12 @@ class TlsEngine:
         state = self._state
         if state is EngineState.CLOSED or state is EngineState.FAILED:
             return
-        bio_write = self._conn.bio_write
+        conn = self._conn
         fed = self.ciphertext_fed
         self.ciphertext_fed = False
         for piece in pieces:
             if piece:
-                bio_write(piece)
+                _bio_write(conn, piece)
                 fed = True
         if fed:
             self._process_input(state)
@@ -403,7 +419,13 @@ class TlsEngine:
         pending = _lib.BIO_get_mem_data(conn._from_ssl, _ffi.NULL)  # type: ignore[attr-defined]
         if pending <= 0:
             return b""
-        return conn.bio_read(pending)
+        # pyOpenSSL's bio_read without its argument checks: one uncleared buffer, one copy out.
+        bio = conn._from_ssl  # type: ignore[attr-defined]
+        buffer = _new_buffer("char[]", pending)
+        result = _lib.BIO_read(bio, buffer, pending)
+        if result <= 0:
+            conn._handle_bio_errors(bio, result)  # type: ignore[attr-defined]
+        return _ffi.buffer(buffer, result)[:]  # type: ignore[no-any-return]
 
     def read_plaintext(self) -> bytes | bytearray:
         """Return (and remove) every decrypted byte received so far.
@@ -544,8 +566,12 @@ class TlsEngine:
             capacity = (
                 _lib.BIO_get_mem_data(conn._into_ssl, _ffi.NULL)  # type: ignore[attr-defined]
                 + _lib.SSL_pending(ssl)
-                + _RECORD_ROOM
             )
+            if not 0 < capacity < _SMALL_BATCH:
+                capacity += _RECORD_ROOM
+            # else a small batch (a ping-pong's message): no room for a record the record
+            # layer might hold, as that is rare there, and a 17 KiB zeroed block per message
+            # is not; if one is held, the block fills up and the outer loop takes the rest.
             out = self.new_plaintext_block(capacity)
             size = 0
             with _ffi.from_buffer(out) as buffer:
