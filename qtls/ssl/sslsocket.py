@@ -363,7 +363,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
         Does nothing (with Qt's warning) when already encrypting or not connected.
         """
-        _connect.start_client_encryption(self)
+        _connect.start_encryption_if_possible(self, server=False)
 
     def startServerEncryption(self) -> None:
         """Start a server handshake on a connected, unencrypted socket (after setSocketDescriptor).
@@ -371,7 +371,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         Needs a local certificate and private key (or PSK); a certificate without its key fails
         with SslInvalidUserDataError naming the cause, then SslInternalError, as Qt reports.
         """
-        _connect.start_server_encryption(self)
+        _connect.start_encryption_if_possible(self, server=True)
 
     # ================================================================== the pump
 

@@ -120,30 +120,19 @@ def set_socket_descriptor(
     return ok
 
 
-def start_client_encryption(s: QSslSocket) -> None:
-    """QSslSocket.startClientEncryption (Qt's warnings when it cannot start)."""
+def start_encryption_if_possible(s: QSslSocket, *, server: bool) -> None:
+    """QSslSocket.startClientEncryption/startServerEncryption: Qt's warnings when the handshake
+    cannot start (already encrypting, not connected, unsupported protocol), else start it."""
+    name = "startServerEncryption" if server else "startClientEncryption"
     if s._mode is not SslMode.UnencryptedMode:
-        _log.warning("QSslSocket::startClientEncryption: cannot start handshake on non-plain connection")
+        _log.warning("QSslSocket::%s: cannot start handshake on non-plain connection", name)
         return
     if s._state is not _OK:
-        _log.warning("QSslSocket::startClientEncryption: cannot start handshake when not connected")
+        _log.warning("QSslSocket::%s: cannot start handshake when not connected", name)
         return
     if not protocol_supported(s):
         return
-    start_encryption(s, server=False)
-
-
-def start_server_encryption(s: QSslSocket) -> None:
-    """QSslSocket.startServerEncryption (Qt's warnings when it cannot start)."""
-    if s._mode is not SslMode.UnencryptedMode:
-        _log.warning("QSslSocket::startServerEncryption: cannot start handshake on non-plain connection")
-        return
-    if s._state is not _OK:
-        _log.warning("QSslSocket::startServerEncryption: cannot start handshake when not connected")
-        return
-    if not protocol_supported(s):
-        return
-    start_encryption(s, server=True)
+    start_encryption(s, server=server)
 
 
 def start_encryption(s: QSslSocket, *, server: bool) -> None:

@@ -62,9 +62,8 @@ class Sink:
             self.received += len(data)
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(120)
-def test_200_mb_each_way_with_random_sizes_and_read_buffer_back_pressure(qtls_app: Any) -> None:
+def _connected_pair() -> tuple[QTcpServer, QTcpSocket, Any]:
+    """A listening server, a qtls client connected to it, and the accepted socket."""
     server = QTcpServer()
     assert server.listen(QHostAddress("127.0.0.1"), 0)
     client = QTcpSocket()
@@ -73,6 +72,13 @@ def test_200_mb_each_way_with_random_sizes_and_read_buffer_back_pressure(qtls_ap
     assert server.waitForNewConnection(3000) == (True, False)
     accepted = server.nextPendingConnection()
     assert accepted is not None
+    return server, client, accepted
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(120)
+def test_200_mb_each_way_with_random_sizes_and_read_buffer_back_pressure(qtls_app: Any) -> None:
+    server, client, accepted = _connected_pair()
     accepted.setReadBufferSize(READ_LIMIT)
 
     upload = Source(client, seed=1)
@@ -94,14 +100,7 @@ def test_200_mb_each_way_with_random_sizes_and_read_buffer_back_pressure(qtls_ap
 
 
 def test_read_buffer_limit_stops_reading_until_the_application_reads(qtls_app: Any) -> None:
-    server = QTcpServer()
-    assert server.listen(QHostAddress("127.0.0.1"), 0)
-    client = QTcpSocket()
-    client.connectToHost(QHostAddress("127.0.0.1"), server.serverPort())
-    assert client.waitForConnected(3000)
-    assert server.waitForNewConnection(3000) == (True, False)
-    accepted = server.nextPendingConnection()
-    assert accepted is not None
+    server, client, accepted = _connected_pair()
     accepted.setReadBufferSize(1000)
     client.write(b"z" * 100_000)
     assert run_until(lambda: accepted.bytesAvailable() == 1000)
