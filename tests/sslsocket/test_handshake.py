@@ -119,12 +119,15 @@ def test_server_side_signal_order_after_adopting_a_descriptor(pki: Pki, qtls_app
     server = TlsServer(pki.server_config(), start=False,
                        on_socket=lambda s: recorders.append(Recorder(s)))
     client = client_for(pki)
-    client.connectToHostEncrypted("localhost", server.port())
-    assert run_until(lambda: bool(server.sockets), 5000)
+    # The client connects in plain mode and says hello only once the server side has started:
+    # a ClientHello arriving before startServerEncryption would (rightly) add a readyRead.
+    client.connectToHost("localhost", server.port())
+    assert run_until(lambda: bool(server.sockets) and client.state() is S.ConnectedState, 5000)
     sock = server.sockets[0]
     steps.append(("adopted", sock.state(), sock.mode()))
     sock.startServerEncryption()
     steps.append(("started", sock.state(), sock.mode()))
+    client.startClientEncryption()
     assert run_until(lambda: sock.isEncrypted() and client.isEncrypted(), 5000)
     assert steps == [("adopted", S.ConnectedState, QSslSocket.SslMode.UnencryptedMode),
                      ("started", S.ConnectedState, QSslSocket.SslMode.SslServerMode)]
