@@ -323,6 +323,38 @@ def test_intermediate_chain_is_sent_and_verified(cache, version):
     assert len(info.verified_chain) == 3  # leaf, intermediate, root
 
 
+def test_leaf_only_server_completes_its_chain_from_its_ca_store(cache, version):
+    # Only the leaf is configured; the intermediate (and root) are in the server's CA store.
+    # OpenSSL completes the chain it sends from that store, as Qt relies on; qtls builds that
+    # chain once per context instead of once per handshake, with the same result.
+    server = TlsEngine(
+        server_settings(
+            CHAINED, local_certificate_chain=chain_der(CHAINED)[:1],
+            ca_certificates=tuple(chain_der(CHAINED)[1:]),
+            min_version=version, max_version=version,
+        ),
+        cache=cache,
+    )
+    for _ in range(2):  # the second handshake runs on the cached context
+        client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache)
+        fresh = TlsEngine(server.settings, cache=cache)
+        c, _ = connect(client, fresh)
+        assert c.of(VerifyErrorRecorded) == []
+        info = c.of(HandshakeCompleted)[0].info
+        assert info.peer_chain[:2] == chain_der(CHAINED)[:2]
+
+
+def test_leaf_only_server_without_its_issuer_sends_the_leaf_alone(cache):
+    server = TlsEngine(
+        server_settings(CHAINED, local_certificate_chain=chain_der(CHAINED)[:1]), cache=cache
+    )
+    client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache)
+    c, _ = connect(client, server)
+    info = c.of(HandshakeCompleted)[0].info
+    assert info.peer_chain == chain_der(CHAINED)[:1]
+    assert c.of(VerifyErrorRecorded)  # the client cannot build a path to its root
+
+
 def test_verify_depth_limit_records_chain_too_long(cache):
     # OpenSSL's depth counts intermediates: leaf + two intermediates exceed a depth of 1.
     deep = INTERMEDIATE.create_child_ca(key_type=trustme.KeyType.RSA)
