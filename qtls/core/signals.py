@@ -113,7 +113,7 @@ class pyqtSignal:
     accepted and recorded.
     """
 
-    __slots__ = ("types", "overloads", "name", "attr", "revision", "arguments")
+    __slots__ = ("types", "overloads", "name", "attr", "revision", "arguments", "notify_connect")
 
     def __init__(
         self,
@@ -139,6 +139,9 @@ class pyqtSignal:
         self.attr: str | None = None
         self.revision = revision
         self.arguments: tuple[str, ...] = tuple(arguments)
+        # Internal (Qt's connectNotify, for one class's chosen signals): when True, connect()
+        # calls ``owner._signal_connected(attr)`` after each new connection.
+        self.notify_connect = False
 
     def __set_name__(self, owner: type, attr: str) -> None:
         self.attr = attr
@@ -342,6 +345,10 @@ class pyqtBoundSignal:
             size = len(incoming)
             if size >= 32 and size & (size - 1) == 0:  # amortised pruning of dead entries
                 incoming[:] = [r for r in incoming if (x := r()) is not None and x.signal]
+        if self._signal.notify_connect:
+            notified: Any = self._ref()
+            if notified is not None:
+                notified._signal_connected(self._signal.attr)
         return conn
 
     def disconnect(self, slot: Any = None) -> None:

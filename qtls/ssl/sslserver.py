@@ -178,22 +178,41 @@ class QSslServer(QTcpServer):
         ``initializeHandshakeProcess``)."""
         record = _Handshake(connection, self._handshake_timeout)
         self._handshakes[id(connection)] = record
-        # Eleven links per accepted socket: the slots are the server's own methods, declared
-        # with pyqtSlot (connect() then needs no signature inspection, which cost more than
-        # the rest of the accept path), and they find their socket with sender().
+        # The links the server itself needs. The relays (peerVerifyError, sslErrors, alerts,
+        # PSK, handshakeInterruptedOnError) follow when the handshake starts, and only for the
+        # server signals someone is connected to (_link_relays): most servers listen to none,
+        # and a socket without alert receivers lets the engine skip OpenSSL's per-state info
+        # callback. The slots are the server's own methods, declared with pyqtSlot (connect()
+        # then needs no signature inspection), and they find their socket with sender().
         record.links = [
-            connection.peerVerifyError.connect(self._relay_peer_verify_error),
-            connection.sslErrors.connect(self._relay_ssl_errors),
             connection.errorOccurred.connect(self._on_socket_error),
             connection.encrypted.connect(self._on_encrypted),
-            connection.preSharedKeyAuthenticationRequired.connect(self._relay_psk),
-            connection.alertSent.connect(self._relay_alert_sent),
-            connection.alertReceived.connect(self._relay_alert_received),
-            connection.handshakeInterruptedOnError.connect(self._relay_interrupted),
             connection.destroyed.connect(self._on_socket_destroyed),
         ]
         record.ready_read = connection.readyRead.connect(self._check_client_hello)
         self._start_timer(record)
+
+    def _link_relays(self, connection: QSslSocket, record: _Handshake) -> None:
+        """Relay the socket's handshake signals that the server has receivers for.
+
+        Qt connects them all when it accepts the socket; connecting them when the handshake
+        starts, and only where someone listens, relays the same signals unless a slot is
+        connected to the server in the middle of a client's handshake (that client's signals
+        are then not relayed).
+        """
+        receivers = self.receivers
+        for server_signal, socket_signal, relay in (
+            (self.peerVerifyError, connection.peerVerifyError, self._relay_peer_verify_error),
+            (self.sslErrors, connection.sslErrors, self._relay_ssl_errors),
+            (self.preSharedKeyAuthenticationRequired,
+             connection.preSharedKeyAuthenticationRequired, self._relay_psk),
+            (self.alertSent, connection.alertSent, self._relay_alert_sent),
+            (self.alertReceived, connection.alertReceived, self._relay_alert_received),
+            (self.handshakeInterruptedOnError, connection.handshakeInterruptedOnError,
+             self._relay_interrupted),
+        ):
+            if receivers(server_signal):
+                record.links.append(socket_signal.connect(relay))
 
     def _socket(self) -> QSslSocket:
         """The socket whose signal runs the current relay slot."""
@@ -257,6 +276,7 @@ class QSslServer(QTcpServer):
             return
         if record is not None:
             self._start_timer(record)  # progress was made: the client gets a full timeout again
+            self._link_relays(connection, record)
         connection.startServerEncryption()
         self.startedEncryptionHandshake.emit(connection)
 

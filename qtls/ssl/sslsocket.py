@@ -147,6 +147,10 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     alertSent = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
     alertReceived = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
     handshakeInterruptedOnError = pyqtSignal(QSslError)
+    # A server engine reports alerts only when someone listens (see start_encryption); a slot
+    # connected later switches the reporting on (_signal_connected).
+    alertSent.notify_connect = True
+    alertReceived.notify_connect = True
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -283,6 +287,13 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     @pyqtSlot()
     def _on_plain_disconnected(self) -> None:
         _closing.on_plain_disconnected(self)
+
+    def _signal_connected(self, name: str | None) -> None:
+        """Qt's connectNotify, for alertSent/alertReceived: a server handshake started without
+        alert receivers reports alerts from now on."""
+        engine = self._engine
+        if engine is not None:
+            engine.report_alerts()
 
     # ================================================================== per-connection state
 

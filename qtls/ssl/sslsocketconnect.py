@@ -156,6 +156,8 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
             on_verify_error=s._on_verify_error,
             on_psk_required=s._on_psk_required,
             on_psk_identity=s._on_psk_identity,
+            # Servers pay for OpenSSL's info callback only when someone hears the alerts.
+            report_alerts=bool(s.receivers(s.alertSent) or s.receivers(s.alertReceived)),
         )
     except (ConfigurationError, EngineConfigError) as exc:
         text = str(exc)

@@ -359,3 +359,25 @@ def test_host_names_the_idna_codec_refuses_still_get_sni(cache, host):
     )
     _, s = connect(client, server)
     assert s.of(HandshakeCompleted)[0].info.server_name == host
+
+
+def test_server_engine_without_alert_reporting_makes_no_alert_events(cache):
+    server = TlsEngine(server_settings(min_version=TlsVersion.TLS1_3), cache=cache,
+                       report_alerts=False)
+    client = TlsEngine(
+        client_settings(max_version=TlsVersion.TLS1_2), server_hostname="localhost", cache=cache
+    )
+    c, s = connect(client, server)
+    assert "unsupported protocol" in s.of(TlsError)[0].reason
+    assert s.of(AlertSent) == [] and s.of(AlertReceived) == []
+    assert c.of(AlertReceived)[0].description == 70  # the alert still went out
+
+
+def test_server_engine_reports_alerts_once_asked(cache):
+    server = TlsEngine(server_settings(), cache=cache, report_alerts=False)
+    server.report_alerts()
+    client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache)
+    c, s = connect(client, server)
+    client.shutdown()
+    pump(c, s)
+    assert [a.description for a in s.of(AlertReceived)] == [0]  # the client's close_notify

@@ -378,3 +378,27 @@ def test_ignore_all_errors_counts_only_after_connect_to_host_encrypted(
     assert run_until(lambda: _done(client), 5000)
     assert client.isEncrypted() is encrypted
     server.shutdown()
+
+
+def test_server_alert_slot_connected_after_the_handshake_started_still_hears(
+        pki: Pki, qtls_app: Any) -> None:
+    # A server socket starts its handshake with no alert receivers (the engine then skips
+    # OpenSSL's info callback); connecting alertReceived afterwards must switch reporting on.
+    heard: list[str] = []
+
+    class LateServer(TlsServer):
+        def incomingConnection(self, handle: int) -> None:
+            super().incomingConnection(handle)
+            sock = self.sockets[-1]
+            assert sock.mode() is QSslSocket.SslMode.SslServerMode
+            sock.alertReceived.connect(lambda level, kind, text: heard.append(kind.name))
+
+    server = LateServer(pki.server_config())
+    client = client_for(pki, trust=False)
+    conf = client.sslConfiguration()
+    conf.setHandshakeMustInterruptOnError(True)  # the client rejects with a fatal alert
+    client.setSslConfiguration(conf)
+    client.connectToHostEncrypted("localhost", server.port())
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000)
+    assert run_until(lambda: "UnknownCa" in heard, 5000), heard
+    server.shutdown()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import datetime
 import hashlib
+import logging
 import os
 import threading
 import warnings
@@ -31,6 +32,8 @@ from OpenSSL import SSL, crypto
 from . import psk as _psk
 from .errors import EngineConfigError
 from .settings import TlsSettings, TlsVersion, VerifyMode
+
+_log = logging.getLogger("qtls")
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import TlsEngine
@@ -119,6 +122,20 @@ def _ocsp_client_callback(conn: SSL.Connection, ocsp: bytes, data: Any) -> bool:
         engine._on_ocsp_client(ocsp)
     # Validation of the response is the socket's job (QOcspResponse); never fail here.
     return True
+
+
+@_ffi.callback("void (*)(const SSL *, int, int)")
+def alert_info_callback(ssl: Any, where: int, ret: int) -> None:
+    """The per-connection info callback of server engines that report alerts: alerts only,
+    straight from cffi (no pyOpenSSL wrapper in between)."""
+    if where & _SSL_CB_ALERT:
+        try:
+            conn = SSL.Connection._reverse_mapping.get(ssl)  # type: ignore[attr-defined]
+            engine = _engine_of(conn) if conn is not None else None
+            if engine is not None:
+                engine._on_alert(bool(where & _SSL_CB_WRITE), ret)
+        except Exception:  # pragma: no cover - never let an exception cross into OpenSSL
+            _log.exception("qtls: alert callback failed")
 
 
 _SSL_CB_ALERT = 0x4000
@@ -251,7 +268,12 @@ def build_context(settings: TlsSettings) -> TlsContext:
     if settings.dh_parameters:
         _setup_dh(ctx, settings.dh_parameters)
 
-    ctx.set_info_callback(_info_callback)
+    if not settings.is_server:
+        # A client's state changes carry the TLS 1.3 session-ticket notice; a server engine
+        # installs its own alert-only callback per connection, and only when asked to
+        # (TlsEngine(report_alerts=...)): OpenSSL calls an info callback ~20 times per
+        # handshake, and through pyOpenSSL that cost a server ~50 µs per handshake.
+        ctx.set_info_callback(_info_callback)
 
     if settings.alpn_protocols:
         if any(not p or len(p) > 255 for p in settings.alpn_protocols):

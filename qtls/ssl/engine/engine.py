@@ -20,8 +20,11 @@ Calls
 -----
 
 * ``TlsEngine(context_or_settings, server_hostname=None, session=None, on_verify_error=None,
-  on_psk_required=None, on_psk_identity=None, cache=None)``: settings are turned into a shared
-  context through :data:`default_context_cache` (or ``cache``); the role comes from the settings.
+  on_psk_required=None, on_psk_identity=None, cache=None, report_alerts=True)``: settings are
+  turned into a shared context through :data:`default_context_cache` (or ``cache``); the role
+  comes from the settings. A server engine with ``report_alerts=False`` makes no
+  AlertSent/AlertReceived events (and cannot tell a peer's fatal alert from a local failure:
+  ``TlsError.origin`` is then LOCAL); it saves OpenSSL's info callback on every state change.
 * ``start_handshake()``: IDLE → HANDSHAKING; a client's ClientHello is then in ``data_to_send()``.
   (``receive_ciphertext`` in IDLE starts it implicitly, handy for servers.)
 * ``receive_ciphertext(data)``: feed bytes read from TCP; ``b""`` means TCP EOF. Drives the
@@ -108,7 +111,7 @@ from typing import Any
 from OpenSSL import SSL, crypto
 
 from .alerts import AlertLevel, alert_description_text
-from .context import ContextCache, TlsContext, default_context_cache
+from .context import ContextCache, TlsContext, alert_info_callback, default_context_cache
 from .errors import LocalProtocolError
 from .events import (
     AlertReceived,
@@ -234,6 +237,7 @@ class TlsEngine:
         on_psk_required: PskClientHook | None = None,
         on_psk_identity: PskServerHook | None = None,
         cache: ContextCache | None = None,
+        report_alerts: bool = True,
     ) -> None:
         if isinstance(context, TlsSettings):
             context = (cache if cache is not None else default_context_cache).get(context)
@@ -262,12 +266,15 @@ class TlsEngine:
         self._close_notify_received = False
         self._close_notify_sent = False
         self._ticket_arrived = False
+        self._alerts_reported = False
 
         conn = SSL.Connection(context.ssl_context, None)
         conn.set_app_data(weakref.ref(self))
         self._conn = conn
         if self._server:
             conn.set_accept_state()
+            if report_alerts:
+                self.report_alerts()
         else:
             conn.set_connect_state()
             sni = _sni_name(server_hostname) if not settings.disable_sni else None
@@ -282,6 +289,15 @@ class TlsEngine:
                     _lib.SSL_set_session(conn._ssl, ptr)  # type: ignore[attr-defined]
 
     # --- public API ---------------------------------------------------------------------------
+
+    def report_alerts(self) -> None:
+        """Make AlertSent/AlertReceived events from now on (a server engine created with
+        ``report_alerts=False``; client engines always report them)."""
+        if self._server and not self._alerts_reported:
+            self._alerts_reported = True
+            # Server contexts have no info callback (see build_context): alerts cost one cffi
+            # callback per state change, so only engines that report them pay for it.
+            _lib.SSL_set_info_callback(self._conn._ssl, alert_info_callback)  # type: ignore[attr-defined]
 
     @property
     def state(self) -> EngineState:
