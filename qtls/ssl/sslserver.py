@@ -48,9 +48,12 @@ from qtls.core.signals import pyqtSignal, pyqtSlot
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.configuration import QSslConfiguration
+from qtls.ssl.engine import EngineConfigError
+from qtls.ssl.engine.context import default_context_cache
 from qtls.ssl.error import QSslError
 from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.settingsbridge import ConfigurationError, tls_settings
 from qtls.ssl.sslsocket import QSslSocket
 
 __all__ = ["QSslServer"]
@@ -150,6 +153,22 @@ class QSslServer(QTcpServer):
         return self._handshake_timeout
 
     # ---------------------------------------------------------------- accepting
+
+    def listen(self, *args: Any, **kwargs: Any) -> bool:
+        """Listen as QTcpServer.listen does; then prepare the TLS context of the configuration
+        (certificates and key parsed, CA store loaded), so that the first client does not
+        wait for it. A configuration OpenSSL refuses is reported to each connection, as
+        before: the preparation swallows its error."""
+        if not super().listen(*args, **kwargs):
+            return False
+        config = self._configuration
+        psk = bool(self.receivers(self.preSharedKeyAuthenticationRequired)
+                   or config._d.psk_identity_hint)
+        try:
+            default_context_cache.get(tls_settings(config, server=True, psk=psk))
+        except (ConfigurationError, EngineConfigError):
+            pass  # startServerEncryption reports it, socket by socket, as Qt does
+        return True
 
     def incomingConnection(self, socket: int) -> None:
         """Wrap the accepted descriptor in a QSslSocket and wait for its ClientHello.

@@ -126,6 +126,33 @@ def test_each_connection_gets_a_copy_of_the_server_configuration(qtls_app: Any) 
     server.close()
 
 
+def test_listen_prepares_the_tls_context_of_the_configuration(qtls_app: Any) -> None:
+    from qtls.ssl.engine.context import default_context_cache
+    from qtls.ssl.settingsbridge import tls_settings
+
+    conf = server_config()
+    conf.setProtocol(QSsl.SslProtocol.TlsV1_3OrLater)  # settings no other test has built
+    default_context_cache.clear()
+    server, accepted = start_server(conf)
+    assert tls_settings(conf, server=True) in default_context_cache
+    # ... and the first client's socket runs on that very context.
+    peer = stdlib_client(server.serverPort(), client_context())
+    assert peer.wait() and peer.error is None, peer.error
+    assert len(default_context_cache) == 1
+    server.close()
+
+
+def test_listen_succeeds_with_a_configuration_openssl_refuses(qtls_app: Any) -> None:
+    # No private key: the server listens, and each client's handshake fails as before.
+    server, accepted = start_server(server_config(with_key=False))
+    errors = _errors(server)
+    peer = stdlib_client(server.serverPort(), client_context())
+    assert peer.wait()
+    assert run_until(lambda: bool(errors))
+    assert accepted == []
+    server.close()
+
+
 def test_relays_stop_once_the_socket_is_encrypted(qtls_app: Any) -> None:
     server, accepted = start_server(echo=False)
     errors = _errors(server)
