@@ -100,16 +100,34 @@ def _sockaddr(address: QHostAddress, port: int) -> tuple[int, tuple[Any, ...]]:
     return socket.AF_INET, (address.toString() or "0.0.0.0", port)
 
 
+#: The null address every socket starts with. A socket's stored addresses are shared and never
+#: modified: the getters and setters copy (QHostAddress has value semantics).
+NULL_ADDRESS = QHostAddress()
+
+# Parsed endpoint addresses by (host text, scope index): a server sees the same few addresses
+# on every connection, and parsing them cost two QHostAddress constructions per accept.
+_ENDPOINTS: dict[tuple[str, int], QHostAddress] = {}
+_ENDPOINTS_LIMIT = 4096
+
+
 def _address_of(sockaddr: Any) -> tuple[QHostAddress, int]:
-    """(QHostAddress, port) from a getsockname()/getpeername() result."""
+    """(QHostAddress, port) from a getsockname()/getpeername() result; the address is shared
+    (see NULL_ADDRESS), so callers store it and never modify it."""
     if not isinstance(sockaddr, tuple) or len(sockaddr) < 2:
-        return QHostAddress(), 0
-    address = QHostAddress(str(sockaddr[0]))
-    if len(sockaddr) >= 4 and sockaddr[3]:
-        try:
-            address.setScopeId(socket.if_indextoname(sockaddr[3]))
-        except OSError:
-            address.setScopeId(str(sockaddr[3]))
+        return NULL_ADDRESS, 0
+    scope_index = sockaddr[3] if len(sockaddr) >= 4 else 0
+    key = (sockaddr[0], scope_index)
+    address = _ENDPOINTS.get(key)
+    if address is None:
+        address = QHostAddress(str(sockaddr[0]))
+        if scope_index:
+            try:
+                address.setScopeId(socket.if_indextoname(scope_index))
+            except OSError:
+                address.setScopeId(str(scope_index))
+        if len(_ENDPOINTS) >= _ENDPOINTS_LIMIT:
+            _ENDPOINTS.clear()
+        _ENDPOINTS[key] = address
     return address, int(sockaddr[1])
 
 
@@ -145,9 +163,9 @@ class QAbstractSocket(SocketPump):
         self._socket_type = socketType
         self._error = _SocketError.UnknownSocketError
         self._peer_name = ""
-        self._peer_address = QHostAddress()
+        self._peer_address = NULL_ADDRESS
         self._peer_port = 0
-        self._local_address = QHostAddress()
+        self._local_address = NULL_ADDRESS
         self._local_port = 0
         self._options: dict[_SocketOption, int] = {}
         self._pause_mode = _PauseMode.PauseNever
@@ -351,8 +369,8 @@ class QAbstractSocket(SocketPump):
         self._abort_called = False
         self._last_connect_error = None
         self._peer_port = port
-        self._peer_address = QHostAddress()
-        self._local_address = QHostAddress()
+        self._peer_address = NULL_ADDRESS
+        self._local_address = NULL_ADDRESS
         self._local_port = 0
         self._read_buffer.clear()
         self._write_buffer.clear()
@@ -477,7 +495,7 @@ class QAbstractSocket(SocketPump):
         error, text = self._last_connect_error or (
             _SocketError.NetworkError, f"Could not connect to {self._peer_name}")
         self._reset_socket()
-        self._peer_address = QHostAddress()
+        self._peer_address = NULL_ADDRESS
         self._set_state(_U)
         self._set_error_and_emit(error, text)
 
@@ -611,8 +629,8 @@ class QAbstractSocket(SocketPump):
         if previous in (_OK, _X):
             self.disconnected.emit()
         self._local_port = self._peer_port = 0
-        self._local_address = QHostAddress()
-        self._peer_address = QHostAddress()
+        self._local_address = NULL_ADDRESS
+        self._peer_address = NULL_ADDRESS
 
     def abort(self) -> None:
         """Close at once, dropping unwritten data (Qt: close() without the flush)."""
@@ -632,8 +650,8 @@ class QAbstractSocket(SocketPump):
         if self._state is not _U:
             self.disconnectFromHost()
         self._local_port = self._peer_port = 0
-        self._local_address = QHostAddress()
-        self._peer_address = QHostAddress()
+        self._local_address = NULL_ADDRESS
+        self._peer_address = NULL_ADDRESS
 
     # ================================================================ blocking API
 

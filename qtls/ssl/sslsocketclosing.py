@@ -19,7 +19,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from qtls.core.iodevice import QIODevice
-from qtls.network.hostaddress import QHostAddress
+from qtls.network.abstractsocket import NULL_ADDRESS
 from qtls.network.socketenums import SocketState
 from qtls.ssl import sslsocketevents as _events
 from qtls.ssl.configurationdata import SslMode
@@ -65,8 +65,8 @@ def on_plain_disconnected(s: QSslSocket) -> None:
         s.alertSent.emit(*args)
     s.disconnected.emit()
     s._local_port = s._peer_port = 0
-    s._local_address = QHostAddress()
-    s._peer_address = QHostAddress()
+    s._local_address = NULL_ADDRESS
+    s._peer_address = NULL_ADDRESS
 
 
 def drain_kernel_input(s: QSslSocket) -> None:

@@ -113,10 +113,10 @@ def set_socket_descriptor(
     s.setOpenMode(mode)
     s._set_error(plain.error(), plain.errorString())
     if ok:
-        s.setLocalAddress(plain.localAddress())
-        s.setLocalPort(plain.localPort())
-        s.setPeerAddress(plain.peerAddress())
-        s.setPeerPort(plain.peerPort())
+        # The stored addresses are shared, never modified (see abstractsocket.NULL_ADDRESS):
+        # no copies through the public getters and setters.
+        s._local_address, s._local_port = plain._local_address, plain._local_port
+        s._peer_address, s._peer_port = plain._peer_address, plain._peer_port
     return ok
 
 
