@@ -454,6 +454,44 @@ def _typename(obj: Any) -> str:
 Signal = pyqtSignal
 
 
+class DirectRelay:
+    """Internal: stands in an object's instance dict for one of its signals when exactly one
+    private listener exists (QSslSocket's plain socket and the QSslSocket that owns it).
+
+    ``emit`` calls the listener's method directly, without a connection, sender bookkeeping or
+    argument checks; the listener is held weakly, like a connection's receiver, so the relay
+    adds no reference cycle. ``_disconnect_all`` (deletion) cuts it.
+    """
+
+    __slots__ = ("_ref", "_func")
+
+    def __init__(self, method: Any) -> None:
+        self._ref: Any = weakref.ref(method.__self__)
+        self._func: Any = method.__func__
+
+    def emit(self, *args: Any) -> None:
+        obj = self._ref()
+        if obj is not None:
+            try:
+                self._func(obj, *args)
+            except Exception:
+                _report_exception()
+
+    __call__ = emit
+
+    def cut(self) -> None:
+        self._ref = _dead_ref
+
+
+def _dead_ref() -> None:
+    return None
+
+
+def install_relay(obj: Any, name: str, method: Any) -> None:
+    """Make ``obj.<name>.emit(...)`` call ``method`` directly (see :class:`DirectRelay`)."""
+    vars(obj)[name] = DirectRelay(method)
+
+
 def _disconnect_all(obj: Any) -> int:
     """Drop every connection of every signal of ``obj`` (deletion, ``QObject.disconnect()``).
 
@@ -461,7 +499,9 @@ def _disconnect_all(obj: Any) -> int:
     """
     removed = 0
     for value in list(vars(obj).values()):
-        if isinstance(value, pyqtBoundSignal):
+        if type(value) is DirectRelay:
+            value.cut()
+        elif isinstance(value, pyqtBoundSignal):
             signals = list(value._siblings.values()) if value._siblings else [value]
             for sig in signals:
                 with _lock:

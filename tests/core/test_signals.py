@@ -394,3 +394,55 @@ def test_lambda_slots_are_held_strongly() -> None:
     gc.collect()
     e.one.emit(3)
     assert got == [3]
+
+
+# -------------------------------------------------------------- internal direct relays
+
+
+class _RelaySource(QObject):
+    changed = pyqtSignal(int)
+    other = pyqtSignal()
+
+
+class _RelayListener(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[int] = []
+
+    def on_changed(self, value: int) -> None:
+        self.seen.append(value)
+
+
+def test_direct_relay_calls_its_one_listener_on_emit() -> None:
+    from qtls.core.signals import install_relay
+
+    source, listener = _RelaySource(), _RelayListener()
+    install_relay(source, "changed", listener.on_changed)
+    source.changed.emit(7)
+    assert listener.seen == [7]
+
+
+def test_direct_relay_holds_its_listener_weakly() -> None:
+    import gc
+    import weakref
+
+    from qtls.core.signals import install_relay
+
+    source, listener = _RelaySource(), _RelayListener()
+    install_relay(source, "changed", listener.on_changed)
+    gone = weakref.ref(listener)
+    del listener
+    gc.collect()
+    assert gone() is None
+    source.changed.emit(1)  # nobody left: nothing happens, nothing raises
+
+
+def test_direct_relay_is_cut_when_the_source_disconnects_everything() -> None:
+    from qtls.core.signals import install_relay
+
+    source, listener = _RelaySource(), _RelayListener()
+    install_relay(source, "changed", listener.on_changed)
+    source.other.connect(lambda: None)  # (disconnect-all raises when there is nothing at all)
+    QObject.disconnect(source)  # what deleting the source does too
+    source.changed.emit(3)
+    assert listener.seen == []
