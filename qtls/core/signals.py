@@ -487,6 +487,13 @@ def _dead_ref() -> None:
     return None
 
 
+def has_receivers(obj: Any, name: str) -> bool:
+    """True when the signal ``name`` of ``obj`` has a connection. Internal, cheap: a signal
+    nobody touched has no bound signal in the instance dict yet, and none is created here."""
+    bound = vars(obj).get(name)
+    return type(bound) is pyqtBoundSignal and bool(bound._conns)
+
+
 def install_relay(obj: Any, name: str, method: Any) -> None:
     """Make ``obj.<name>.emit(...)`` call ``method`` directly (see :class:`DirectRelay`)."""
     vars(obj)[name] = DirectRelay(method)

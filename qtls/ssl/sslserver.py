@@ -44,7 +44,7 @@ from typing import Any
 
 from qtls.core import dispatch
 from qtls.core.qobject import QObject
-from qtls.core.signals import pyqtSignal, pyqtSlot
+from qtls.core.signals import has_receivers, pyqtSignal, pyqtSlot
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.configuration import QSslConfiguration
@@ -211,6 +211,16 @@ class QSslServer(QTcpServer):
         record.ready_read = connection.readyRead.connect(self._check_client_hello)
         self._start_timer(record)
 
+    # (signal name on both the socket and the server, the server's relay slot)
+    _RELAYS = (
+        ("peerVerifyError", "_relay_peer_verify_error"),
+        ("sslErrors", "_relay_ssl_errors"),
+        ("preSharedKeyAuthenticationRequired", "_relay_psk"),
+        ("alertSent", "_relay_alert_sent"),
+        ("alertReceived", "_relay_alert_received"),
+        ("handshakeInterruptedOnError", "_relay_interrupted"),
+    )
+
     def _link_relays(self, connection: QSslSocket, record: _Handshake) -> None:
         """Relay the socket's handshake signals that the server has receivers for.
 
@@ -219,19 +229,9 @@ class QSslServer(QTcpServer):
         connected to the server in the middle of a client's handshake (that client's signals
         are then not relayed).
         """
-        receivers = self.receivers
-        for server_signal, socket_signal, relay in (
-            (self.peerVerifyError, connection.peerVerifyError, self._relay_peer_verify_error),
-            (self.sslErrors, connection.sslErrors, self._relay_ssl_errors),
-            (self.preSharedKeyAuthenticationRequired,
-             connection.preSharedKeyAuthenticationRequired, self._relay_psk),
-            (self.alertSent, connection.alertSent, self._relay_alert_sent),
-            (self.alertReceived, connection.alertReceived, self._relay_alert_received),
-            (self.handshakeInterruptedOnError, connection.handshakeInterruptedOnError,
-             self._relay_interrupted),
-        ):
-            if receivers(server_signal):
-                record.links.append(socket_signal.connect(relay))
+        for name, relay in self._RELAYS:
+            if has_receivers(self, name):
+                record.links.append(getattr(connection, name).connect(getattr(self, relay)))
 
     def _socket(self) -> QSslSocket:
         """The socket whose signal runs the current relay slot."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from qtls.core.signals import has_receivers
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.ssl import backend as _backend
@@ -143,7 +144,7 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
         return
     config = s._config
     psk = bool(
-        s.receivers(s.preSharedKeyAuthenticationRequired)
+        has_receivers(s, "preSharedKeyAuthenticationRequired")
         or (server and config._d.psk_identity_hint)
     )
     peer_name = s._verification_peer_name or s._peer_name
@@ -157,7 +158,7 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
             on_psk_required=s._on_psk_required,
             on_psk_identity=s._on_psk_identity,
             # Servers pay for OpenSSL's info callback only when someone hears the alerts.
-            report_alerts=bool(s.receivers(s.alertSent) or s.receivers(s.alertReceived)),
+            report_alerts=has_receivers(s, "alertSent") or has_receivers(s, "alertReceived"),
         )
     except (ConfigurationError, EngineConfigError) as exc:
         text = str(exc)

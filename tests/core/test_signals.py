@@ -446,3 +446,15 @@ def test_direct_relay_is_cut_when_the_source_disconnects_everything() -> None:
     QObject.disconnect(source)  # what deleting the source does too
     source.changed.emit(3)
     assert listener.seen == []
+
+
+def test_has_receivers_answers_without_creating_a_bound_signal() -> None:
+    from qtls.core.signals import has_receivers
+
+    source = _RelaySource()
+    assert not has_receivers(source, "changed")
+    assert "changed" not in vars(source)  # nothing was created to answer
+    connection = source.changed.connect(lambda value: None)
+    assert has_receivers(source, "changed")
+    QObject.disconnect(connection)
+    assert not has_receivers(source, "changed")
