@@ -77,17 +77,22 @@ def drain_kernel_input(s: QSslSocket) -> None:
     if sock is None:
         return
     drained = 0
+    peer_closed = False
     try:
         while drained < _DRAIN_LIMIT:
             data = sock.recv(256 * 1024)
             if not data:
+                peer_closed = True
                 break
             drained += len(data)
     except OSError:  # EAGAIN: nothing more for now; anything else: closing anyway
         pass
     try:
         sock.shutdown(socket.SHUT_WR)
-        linger(sock.dup())
+        if not peer_closed:
+            # (A peer whose FIN is already here sends nothing more: closing cannot reset,
+            # and the duplicate descriptor would be closed at once.)
+            linger(sock.dup())
     except OSError:
         pass
 
