@@ -72,7 +72,10 @@ Where qtls differs from Qt on purpose: a peer's close_notify is answered at once
 for the TCP FIN); ``waitForBytesWritten``/``waitForReadyRead`` right after
 ``connectToHostEncrypted`` wait for the handshake (Qt returns False in that window); closing
 never resets the connection (see :mod:`qtls.ssl.lingerer`); ``ephemeralServerKey()`` stays
-null (cryptography's bindings do not expose ``SSL_get_peer_tmp_key``).
+null (cryptography's bindings do not expose ``SSL_get_peer_tmp_key``); a server-side socket
+reports alerts only while alertSent/alertReceived have receivers (connecting one switches the
+reporting on, see ``_signal_connected``), which spares OpenSSL's info callback on every state
+change of every other handshake.
 """
 
 from __future__ import annotations
