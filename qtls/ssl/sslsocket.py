@@ -293,6 +293,17 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def _on_plain_disconnected(self) -> None:
         _closing.on_plain_disconnected(self)
 
+    def _destroy(self) -> None:
+        plain = self._plain
+        super()._destroy()  # destroys the plain socket too (a child)
+        if plain is not None:
+            # The plain socket's hooks are our bound methods: a reference cycle that only the
+            # garbage collector could free, ~75 objects per connection. Cut it, so a deleted
+            # socket is freed at once (and a busy server runs the collector far less often).
+            plain._ready_read_hook = plain._bytes_written_hook = None
+            plain._ciphertext_sink = None
+        self._engine = None
+
     def _signal_connected(self, name: str | None) -> None:
         """Qt's connectNotify, for alertSent/alertReceived: a server handshake started without
         alert receivers reports alerts from now on."""

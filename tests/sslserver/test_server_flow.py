@@ -586,3 +586,30 @@ def test_rsa_and_ecdsa_certificates_both_serve(qtls_app: Any, leaf: Any, ca: Any
     assert sock.localCertificate() == server.sslConfiguration().localCertificate()
     assert peer.peer_cert == bytes(sock.localCertificate().toDer())
     server.close()
+
+
+def test_a_deleted_connection_is_freed_without_the_garbage_collector(qtls_app: Any) -> None:
+    # A busy server deletes a socket per connection: reference cycles left behind would make
+    # the collector run (and walk every live object) all the time.
+    import gc
+    import weakref
+
+    server, accepted = start_server(echo=False)
+    gone: list[Any] = []
+
+    def take() -> None:
+        while (sock := server.nextPendingConnection()) is not None:
+            gone.append(weakref.ref(sock))
+            sock.disconnected.connect(sock.deleteLater)
+
+    server.pendingConnectionAvailable.disconnect()
+    server.pendingConnectionAvailable.connect(take)
+    gc.collect()
+    gc.disable()
+    try:
+        peer = stdlib_client(server.serverPort(), client_context(), payload=b"")
+        assert peer.wait()
+        assert run_until(lambda: len(gone) == 1 and gone[0]() is None), "socket still alive"
+    finally:
+        gc.enable()
+    server.close()
