@@ -499,13 +499,32 @@ def install_relay(obj: Any, name: str, method: Any) -> None:
     vars(obj)[name] = DirectRelay(method)
 
 
+_SIGNAL_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _signal_names(cls: type) -> tuple[str, ...]:
+    """The attribute names of every pyqtSignal declared on ``cls`` or its bases (cached)."""
+    names = _SIGNAL_NAMES.get(cls)
+    if names is None:
+        found = {attr: None for klass in reversed(cls.__mro__)
+                 for attr, value in vars(klass).items() if isinstance(value, pyqtSignal)}
+        names = _SIGNAL_NAMES[cls] = tuple(found)
+    return names
+
+
 def _disconnect_all(obj: Any) -> int:
     """Drop every connection of every signal of ``obj`` (deletion, ``QObject.disconnect()``).
 
     Returns how many connections were removed.
     """
     removed = 0
-    for value in list(vars(obj).values()):
+    # Only the class's signal names can hold a bound signal (or a relay) in the instance dict:
+    # looking those up beats walking a socket's ~80 instance attributes.
+    instance = vars(obj)
+    for name in _signal_names(type(obj)):
+        value = instance.get(name)
+        if value is None:
+            continue
         if type(value) is DirectRelay:
             value.cut()
         elif isinstance(value, pyqtBoundSignal):

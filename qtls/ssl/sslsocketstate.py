@@ -25,6 +25,10 @@ __all__: list[str] = []
 class TlsPhase(enum.Enum):
     """Where QSslSocket's encryption layer is."""
 
+    # Members are singletons compared by identity: hash them so too (Enum hashes the name in
+    # Python, which showed in per-connection profiles of the transition checks).
+    __hash__ = object.__hash__
+
     UNENCRYPTED = "unencrypted"  # plain TCP (or not connected)
     HANDSHAKING = "handshaking"  # engine created, handshake running
     PAUSED = "paused"  # handshake done, sslErrors pending a decision (PauseOnSslErrors)
