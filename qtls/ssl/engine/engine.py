@@ -519,7 +519,8 @@ class TlsEngine:
     def _on_handshake_complete(self) -> None:
         self._set_state(EngineState.ENCRYPTED)
         conn = self._conn
-        if not self._server and conn.get_alpn_proto_negotiated():
+        # (Without protocols of ours OpenSSL negotiates none: skip the query, which allocates.)
+        if not self._server and self._settings.alpn_protocols and conn.get_alpn_proto_negotiated():
             self._alpn_status = AlpnStatus.NEGOTIATED
         self._info = self._collect_info()
         self._events.append(HandshakeCompleted(self._info))
@@ -554,7 +555,8 @@ class TlsEngine:
             cipher_name=conn.get_cipher_name() or "",
             cipher_bits=conn.get_cipher_bits() or 0,
             group=group,
-            alpn_protocol=conn.get_alpn_proto_negotiated() or None,
+            alpn_protocol=(conn.get_alpn_proto_negotiated() or None)
+            if self._settings.alpn_protocols else None,
             alpn_status=self._alpn_status,
             peer_chain=tuple(peer_chain),
             verified_chain=tuple(_der(c) for c in verified),
