@@ -169,9 +169,31 @@ class _Connection:
         return f"<qtls Connection {state} to {what!r}>"
 
 
+# (function, signal argument count, bound?) -> arity, for functions that live as long as their
+# module or class: a server connects the same few methods for every connection. Functions
+# made at run time (closures, lambdas in a function) are not cached: they come and go.
+_ARITIES: dict[tuple[Any, int, bool], int] = {}
+_ARITIES_LIMIT = 4096
+
+
 def _slot_arity(slot: Callable[..., Any], signal_nargs: int) -> int:
     """How many of the signal's arguments ``slot`` takes: read once at connect time."""
     func = getattr(slot, "__func__", slot)
+    if type(func) is types.FunctionType:
+        key = (func, signal_nargs, slot is not func)
+        cached = _ARITIES.get(key)
+        if cached is not None:
+            return cached
+        arity = _slot_arity_uncached(slot, func, signal_nargs)
+        if "<locals>" not in func.__qualname__:
+            if len(_ARITIES) >= _ARITIES_LIMIT:
+                _ARITIES.clear()
+            _ARITIES[key] = arity
+        return arity
+    return _slot_arity_uncached(slot, func, signal_nargs)
+
+
+def _slot_arity_uncached(slot: Callable[..., Any], func: Any, signal_nargs: int) -> int:
     overloads = getattr(func, "_qtls_slot_types", None)
     if overloads:
         # PyQt6 picks the decorated overload that matches; we take the longest that fits.

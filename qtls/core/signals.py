@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import types
 import weakref
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -177,6 +178,10 @@ def _type_name(t: Any) -> str:
     return getattr(t, "__qualname__", getattr(t, "__name__", repr(t)))
 
 
+builtins_type = type  # connect()'s parameter named ``type`` (PyQt6's keyword) shadows it
+_MethodType = types.MethodType
+_new_connection = object.__new__
+
 # -------------------------------------------------------------------------- pyqtBoundSignal
 
 
@@ -310,6 +315,10 @@ class pyqtBoundSignal:
         otherwise), Direct, Queued, BlockingQueued, Unique (``TypeError`` if ``slot`` is
         already connected, as PyQt6) or SingleShot (disconnected before its first call).
         """
+        if type is _CT.AutoConnection and builtins_type(slot) is _MethodType:
+            method_owner = slot.__self__
+            if isinstance(method_owner, _qobject_class()):
+                return self._connect_method(slot, method_owner)
         if isinstance(slot, pyqtBoundSignal):
             nargs = slot._nargs
         elif callable(slot):
@@ -337,19 +346,44 @@ class pyqtBoundSignal:
             self._conns = (*self._conns, conn)
         receiver: Any = conn.ref() if conn.ref is not None else None
         if isinstance(receiver, _qobject_class()):
-            # Lets the receiver drop this connection when it is deleted, as Qt does.
-            incoming = receiver._qt_incoming
-            if incoming is None:
-                incoming = receiver._qt_incoming = []
-            incoming.append(weakref.ref(conn))
-            size = len(incoming)
-            if size >= 32 and size & (size - 1) == 0:  # amortised pruning of dead entries
-                incoming[:] = [r for r in incoming if (x := r()) is not None and x.signal]
+            self._track_incoming(receiver, conn)
         if self._signal.notify_connect:
             notified: Any = self._ref()
             if notified is not None:
                 notified._signal_connected(self._signal.attr)
         return conn
+
+    def _connect_method(self, slot: Any, receiver: Any) -> _Connection:
+        """connect() for the common case, a QObject's bound method with AutoConnection: the
+        connection _Connection.__init__ would build, without its general checks."""
+        conn = _new_connection(_Connection)
+        conn.signal = self
+        conn.slot = None
+        conn.func = slot.__func__
+        conn.ref = weakref.ref(receiver)
+        conn.nargs = _slot_arity(slot, self._nargs)
+        conn.kind = _AUTO
+        conn.mode = _M_METHOD_AUTO
+        conn.single_shot = False
+        with _lock:
+            self._conns = (*self._conns, conn)
+        self._track_incoming(receiver, conn)
+        if self._signal.notify_connect:
+            receiver_of_signal: Any = self._ref()
+            if receiver_of_signal is not None:
+                receiver_of_signal._signal_connected(self._signal.attr)
+        return conn
+
+    @staticmethod
+    def _track_incoming(receiver: Any, conn: _Connection) -> None:
+        """Lets the receiver drop ``conn`` when it is deleted, as Qt does."""
+        incoming = receiver._qt_incoming
+        if incoming is None:
+            incoming = receiver._qt_incoming = []
+        incoming.append(weakref.ref(conn))
+        size = len(incoming)
+        if size >= 32 and size & (size - 1) == 0:  # amortised pruning of dead entries
+            incoming[:] = [r for r in incoming if (x := r()) is not None and x.signal]
 
     def disconnect(self, slot: Any = None) -> None:
         """Disconnect ``slot`` (or a connection object), or every slot when called bare.

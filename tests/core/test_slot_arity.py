@@ -92,3 +92,41 @@ def test_a_slot_with_fewer_parameters_gets_the_first_arguments() -> None:
     emitter.fired.connect(lambda *all_args: got.append(all_args))
     emitter.fired.emit(1, "two", 3)
     assert got == [(1,), ("p", 1, "two"), (1, "two", 3)]
+
+
+class _Overloaded(QObject):
+    one = pyqtSignal(int)
+    two = pyqtSignal(int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple[Any, ...]] = []
+
+    from qtls.QtCore import pyqtSlot as _slot
+
+    @_slot(int)
+    @_slot(int, str)
+    def overloaded(self, *args: Any) -> None:
+        self.calls.append(args)
+
+    def plain(self, value: int) -> None:
+        self.calls.append((value,))
+
+
+def test_cached_arity_depends_on_the_signal_connected_to() -> None:
+    # The arity cache is keyed by the signal's argument count: a slot with overloads takes
+    # one argument from a one-argument signal and two from a two-argument one, in any order.
+    for _ in range(2):  # the second round answers from the cache
+        obj = _Overloaded()
+        obj.two.connect(obj.overloaded)
+        obj.one.connect(obj.overloaded)
+        obj.two.emit(1, "a")
+        obj.one.emit(2)
+        assert obj.calls == [(1, "a"), (2,)]
+
+
+def test_cached_arity_of_a_method_is_not_the_arity_of_its_function() -> None:
+    obj = _Overloaded()
+    assert _slot_arity(obj.plain, 2) == 1  # bound: self is given
+    assert _slot_arity(_Overloaded.plain, 2) == 2  # the function itself takes self too
+    assert _slot_arity(obj.plain, 2) == 1
