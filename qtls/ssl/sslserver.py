@@ -197,17 +197,14 @@ class QSslServer(QTcpServer):
         ``initializeHandshakeProcess``)."""
         record = _Handshake(connection, self._handshake_timeout)
         self._handshakes[id(connection)] = record
-        # The links the server itself needs. The relays (peerVerifyError, sslErrors, alerts,
-        # PSK, handshakeInterruptedOnError) follow when the handshake starts, and only for the
-        # server signals someone is connected to (_link_relays): most servers listen to none,
-        # and a socket without alert receivers lets the engine skip OpenSSL's per-state info
-        # callback. The slots are the server's own methods, declared with pyqtSlot (connect()
-        # then needs no signature inspection), and they find their socket with sender().
-        record.links = [
-            connection.errorOccurred.connect(self._on_socket_error),
-            connection.encrypted.connect(self._on_encrypted),
-            connection.destroyed.connect(self._on_socket_destroyed),
-        ]
+        # What the server itself must hear (errorOccurred, encrypted, destroyed) the socket
+        # tells its watcher directly, just before it emits the signal (where Qt's server,
+        # connected first, is called first): three connections less per accepted socket.
+        # The relays (peerVerifyError, sslErrors, alerts, PSK, handshakeInterruptedOnError)
+        # are connections, made when the handshake starts and only for the server signals
+        # someone is connected to (_link_relays): most servers listen to none, and a socket
+        # without alert receivers lets the engine skip OpenSSL's per-state info callback.
+        connection._handshake_watcher = self
         record.ready_read = connection.readyRead.connect(self._check_client_hello)
         self._start_timer(record)
 
@@ -265,9 +262,8 @@ class QSslServer(QTcpServer):
     def _relay_interrupted(self, error: QSslError) -> None:
         self.handshakeInterruptedOnError.emit(self._socket(), error)
 
-    @pyqtSlot(SocketError)
-    def _on_socket_error(self, error: SocketError) -> None:
-        connection = self._socket()
+    def _socket_error(self, connection: QSslSocket, error: SocketError) -> None:
+        """The watched socket is about to emit errorOccurred(error)."""
         self.errorOccurred.emit(connection, error)
         if not connection.isEncrypted():
             connection.deleteLater()
@@ -310,10 +306,9 @@ class QSslServer(QTcpServer):
                 record.timeout_ms / 1000, _handshake_expired, weakref.ref(self),
                 id(record.connection))
 
-    @pyqtSlot()
-    def _on_encrypted(self) -> None:
-        """Hand the encrypted socket over: no more relays, then ``addPendingConnection``."""
-        connection = self._socket()
+    def _socket_encrypted(self, connection: QSslSocket) -> None:
+        """The watched socket is about to emit encrypted: hand it over (no more relays, no
+        more watching), then ``addPendingConnection``."""
         self._forget(id(connection), cut_links=True)
         self.addPendingConnection(connection)
 
@@ -327,9 +322,9 @@ class QSslServer(QTcpServer):
         self.errorOccurred.emit(connection, SocketError.SocketTimeoutError)
         connection.deleteLater()
 
-    @pyqtSlot()
-    def _on_socket_destroyed(self) -> None:
-        self._forget(id(self.sender()), cut_links=False)
+    def _socket_destroyed(self, connection: QSslSocket) -> None:
+        """The watched socket is being deleted."""
+        self._forget(id(connection), cut_links=False)
 
     def _forget(self, key: int, *, cut_links: bool) -> None:
         """Drop the handshake record of a socket (stopping its timer); with ``cut_links`` also
@@ -340,6 +335,8 @@ class QSslServer(QTcpServer):
         if record.timer is not None:
             record.timer.cancel()
             record.timer = None
+        if cut_links:
+            record.connection._handshake_watcher = None
         links = [*record.links, record.ready_read] if cut_links else [record.ready_read]
         for link in links:
             if link is not None:

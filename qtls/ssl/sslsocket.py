@@ -293,7 +293,23 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def _on_plain_disconnected(self) -> None:
         _closing.on_plain_disconnected(self)
 
+    # The QSslServer handling this socket's handshake (see QSslServer._watch_handshake): told
+    # of errorOccurred, encrypted and destruction just before the signal goes out.
+    _handshake_watcher: Any = None
+
+    def _set_error_and_emit(self, error: SocketError, text: str) -> None:
+        watcher = self._handshake_watcher
+        if watcher is None or self._qt_blocked:
+            super()._set_error_and_emit(error, text)
+            return
+        self._set_error(error, text)
+        watcher._socket_error(self, error)
+        self.errorOccurred.emit(error)
+
     def _destroy(self) -> None:
+        watcher = self._handshake_watcher
+        if watcher is not None and not self._qt_deleted:
+            watcher._socket_destroyed(self)
         plain = self._plain
         super()._destroy()  # destroys the plain socket too (a child)
         if plain is not None:

@@ -153,6 +153,9 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
 
 def become_encrypted(s: QSslSocket) -> None:
     s._set_phase(TlsPhase.ENCRYPTED)
+    watcher = s._handshake_watcher
+    if watcher is not None and not s._qt_blocked:
+        watcher._socket_encrypted(s)  # a QSslServer: before the signal, as if connected first
     s.encrypted.emit()
     if s._ssl_pending_close and s._auto_start and s._state is not _U:
         s._ssl_pending_close = False
