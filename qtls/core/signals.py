@@ -562,6 +562,8 @@ def _disconnect_all(obj: Any) -> int:
         if type(value) is DirectRelay:
             value.cut()
         elif isinstance(value, pyqtBoundSignal):
+            if not value._conns and not value._siblings:
+                continue  # (most signals of a dying socket were emitted, never connected)
             signals = list(value._siblings.values()) if value._siblings else [value]
             for sig in signals:
                 with _lock:
