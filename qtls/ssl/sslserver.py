@@ -80,6 +80,7 @@ class _Handshake:
     # server, so nothing can observe the difference, and a QObject, its timeout link and its
     # bookkeeping per accepted socket cost more than the rest of the timer's work.
     timer: asyncio.TimerHandle | None = None
+    deadline = 0.0  # loop time at which the handshake times out (the timer may be earlier)
     ready_read: Any = None  # the readyRead connection, cut once the first byte was seen
     links: list[Any] = field(default_factory=list)  # every other connection socket → server
 
@@ -298,13 +299,16 @@ class QSslServer(QTcpServer):
     def _start_timer(self, record: _Handshake) -> None:
         # Qt's QTimer refuses a negative interval (with a warning): no timeout at all.
         if record.timeout_ms >= 0:
-            if record.timer is not None:
-                record.timer.cancel()
-            # Weak, as QTimer's own loop handle is: the pending timeout does not keep the
-            # server alive.
-            record.timer = dispatch.thread_loop().call_later(
-                record.timeout_ms / 1000, _handshake_expired, weakref.ref(self),
-                id(record.connection))
+            loop = dispatch.thread_loop()
+            record.deadline = loop.time() + record.timeout_ms / 1000
+            if record.timer is None:
+                # Weak, as QTimer's own loop handle is: the pending timeout does not keep the
+                # server alive.
+                record.timer = loop.call_later(
+                    record.timeout_ms / 1000, _handshake_expired, weakref.ref(self),
+                    id(record.connection))
+            # A restart (the first byte came) only moves the deadline: the timer, when it
+            # fires, sleeps again for what is left (one loop timer per handshake, not two).
 
     def _socket_encrypted(self, connection: QSslSocket) -> None:
         """The watched socket is about to emit encrypted: hand it over (no more relays, no
@@ -315,6 +319,11 @@ class QSslServer(QTcpServer):
     def _on_handshake_timeout(self, key: int) -> None:
         record = self._handshakes.get(key)
         if record is None:
+            return
+        loop = dispatch.thread_loop()
+        left = record.deadline - loop.time()
+        if left > 0.001:  # restarted since the timer was set
+            record.timer = loop.call_later(left, _handshake_expired, weakref.ref(self), key)
             return
         connection = record.connection
         self._forget(key, cut_links=False)
