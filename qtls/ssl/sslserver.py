@@ -81,7 +81,6 @@ class _Handshake:
     # bookkeeping per accepted socket cost more than the rest of the timer's work.
     timer: asyncio.TimerHandle | None = None
     deadline = 0.0  # loop time at which the handshake times out (the timer may be earlier)
-    ready_read: Any = None  # the readyRead connection, cut once the first byte was seen
     links: list[Any] = field(default_factory=list)  # every other connection socket → server
 
 
@@ -206,7 +205,7 @@ class QSslServer(QTcpServer):
         # someone is connected to (_link_relays): most servers listen to none, and a socket
         # without alert receivers lets the engine skip OpenSSL's per-state info callback.
         connection._handshake_watcher = self
-        record.ready_read = connection.readyRead.connect(self._check_client_hello)
+        connection._hello_watch = True  # (Qt connects readyRead to checkClientHelloAndContinue)
         self._start_timer(record)
 
     # (signal name on both the socket and the server, the server's relay slot)
@@ -271,21 +270,18 @@ class QSslServer(QTcpServer):
 
     # ---------------------------------------------------------------- handshake progress
 
-    @pyqtSlot()
-    def _check_client_hello(self) -> None:
+    def _check_client_hello(self, connection: QSslSocket) -> None:
         """Start the server handshake if the first byte opens a TLS handshake record; drop
-        the client silently otherwise (Qt: ``checkClientHelloAndContinue``)."""
-        connection = self._socket()
+        the client silently otherwise (Qt: ``checkClientHelloAndContinue``, a readyRead slot:
+        the socket calls it just before its first readyRead while ``_hello_watch`` is set)."""
         if connection.bytesAvailable() <= 0:
             return
         first = connection.peek(1)
         if not first:
             connection.deleteLater()
             return
+        connection._hello_watch = False  # Qt disconnects the readyRead slot here
         record = self._handshakes.get(id(connection))
-        if record is not None and record.ready_read is not None:
-            QObject.disconnect(record.ready_read)
-            record.ready_read = None
         if first[:1] != _TLS_HANDSHAKE_RECORD:
             connection.disconnectFromHost()
             connection.deleteLater()
@@ -344,11 +340,10 @@ class QSslServer(QTcpServer):
         if record.timer is not None:
             record.timer.cancel()
             record.timer = None
+        record.connection._hello_watch = False
         if cut_links:
             record.connection._handshake_watcher = None
-        links = [*record.links, record.ready_read] if cut_links else [record.ready_read]
-        for link in links:
-            if link is not None:
+            for link in record.links:
                 QObject.disconnect(link)
         # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
         # only does this on a timeout; doing it for every finished handshake is deliberate.)

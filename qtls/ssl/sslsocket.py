@@ -261,6 +261,9 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             self._read_paused = True
             return
         plain._maybe_resume_reading()
+        if self._hello_watch and not self._qt_blocked:
+            # A QSslServer's first readyRead slot (see _handshake_watcher), called directly.
+            self._handshake_watcher._check_client_hello(self)
         self._emit_ready_read()
 
     @pyqtSlot(int)
@@ -296,6 +299,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     # The QSslServer handling this socket's handshake (see QSslServer._watch_handshake): told
     # of errorOccurred, encrypted and destruction just before the signal goes out.
     _handshake_watcher: Any = None
+    _hello_watch = False  # the watcher checks the first bytes before our first readyRead
 
     def _set_error_and_emit(self, error: SocketError, text: str) -> None:
         watcher = self._handshake_watcher
