@@ -306,7 +306,9 @@ class QTcpServer(QObject):
             sock = self._sock
             assert sock is not None
             try:
-                connection, _address = sock.accept()
+                # The bare descriptor (socket.accept would wrap it in a socket object only for
+                # us to detach it again: two objects and an enum conversion per connection).
+                descriptor, _address = sock._accept()  # type: ignore[attr-defined]
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:
@@ -317,7 +319,7 @@ class QTcpServer(QObject):
                 self._set_error(error, text)
                 self.acceptError.emit(error)
                 break
-            self.incomingConnection(connection.detach())
+            self.incomingConnection(descriptor)
             self.newConnection.emit()
             if self._sock is None:
                 return  # a slot closed the server
