@@ -37,6 +37,7 @@ reader is removed while the buffer is full and comes back when the application r
 
 from __future__ import annotations
 
+import _socket
 import concurrent.futures
 import errno
 import operator
@@ -70,6 +71,10 @@ _H = _SocketState.HostLookupState
 _C = _SocketState.ConnectingState
 _OK = _SocketState.ConnectedState
 _X = _SocketState.ClosingState
+
+
+_raw_type = _socket.socket.type.__get__
+_raw_family = _socket.socket.family.__get__
 
 
 def _descriptor(value: Any) -> int:
@@ -572,7 +577,8 @@ class QAbstractSocket(SocketPump):
             self._set_error(_SocketError.UnsupportedSocketOperationError,
                             _err.INVALID_DESCRIPTOR)
             return False
-        if sock.type != socket.SOCK_STREAM or sock.family not in (
+        # (The C-level attributes: socket.socket's properties convert them to enums first.)
+        if _raw_type(sock) != socket.SOCK_STREAM or _raw_family(sock) not in (
                 socket.AF_INET, socket.AF_INET6):
             sock.detach()  # not ours to close: we refused it
             self._set_error(_SocketError.UnsupportedSocketOperationError,
