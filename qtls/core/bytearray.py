@@ -34,6 +34,8 @@ from typing import Any, SupportsIndex, overload
 __all__ = ["QByteArray"]
 
 _BytesLike = (bytes, bytearray, memoryview)
+_bytearray_new = bytearray.__new__
+_bytearray_init = bytearray.__init__
 _WHITESPACE = b" \t\n\v\f\r"
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _B64_STD = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -76,7 +78,9 @@ class QByteArray(bytearray):
         AbortOnBase64DecodingErrors = 4
 
     # Qt distinguishes a null array (QByteArray()) from an empty one (QByteArray(b"")).
-    _null: bool
+    # The class default (non-null) spares _sized() an instance dict per array: setting the
+    # attribute would cost more than the array itself for a TLS socket's small messages.
+    _null: bool = False
 
     @overload
     def __init__(self) -> None: ...
@@ -141,10 +145,9 @@ class QByteArray(bytearray):
         A TLS socket's engine decrypts straight into one, so that readAll() can hand the same
         object to the application instead of copying it (see QIODevice.readAll).
         """
-        result = cls.__new__(cls)
-        bytearray.__init__(result, size)
-        result._null = False
-        return result
+        result = _bytearray_new(cls)
+        _bytearray_init(result, size)
+        return result  # (non-null: the class default of _null)
 
     @classmethod
     def _wrap(cls, data: bytes | bytearray | memoryview, null: bool = False) -> QByteArray:

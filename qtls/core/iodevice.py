@@ -464,7 +464,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
     # ------------------------------------------------------------------- writing
     def write(self, data: bytes | bytearray | memoryview) -> int:
         """Write ``data`` through writeData(); return the bytes written, -1 on error."""
-        if not isinstance(data, _BytesLike):
+        if type(data) is not bytes and not isinstance(data, _BytesLike):  # (bytes: one test)
             raise TypeError(
                 "write(self, a0: bytes|bytearray|memoryview): argument 1 has "
                 f"unexpected type '{type(data).__name__}'"
@@ -488,7 +488,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
             self._pos += written
             self._device_pos += written
             self._read_buffer.skip(written)  # the read-ahead bytes just overwritten
-        return int(written)
+        return written if type(written) is int else int(written)
 
     def putChar(self, c: bytes) -> bool:
         """Write one byte; True on success."""

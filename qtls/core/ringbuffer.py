@@ -74,7 +74,7 @@ class RingBuffer:
     # --------------------------------------------------------------- writing
     def append(self, data: BytesLike) -> None:
         """Append ``data`` at the tail; ``bytes`` are kept as they are, mutable input is copied."""
-        chunk = _as_bytes(data)
+        chunk = data if type(data) is bytes else _as_bytes(data)  # (no call for bytes)
         n = len(chunk)
         if not n:
             return
@@ -175,6 +175,15 @@ class RingBuffer:
 
     def read(self, maxlen: int) -> bytes:
         """Consume and return up to ``maxlen`` bytes from the head."""
+        chunks = self._chunks
+        if chunks and not self._head:
+            head = chunks[0]
+            n = len(head)
+            if maxlen == n or (maxlen > n and len(chunks) == 1):
+                # Exactly the head chunk (a message read whole): no peek() and skip().
+                chunks.popleft()
+                self._size -= n
+                return head if type(head) is bytes else bytes(head)
         data = self.peek(maxlen)
         self.skip(len(data))
         return data

@@ -76,6 +76,14 @@ class SocketPump(QIODevice):
     #: connection saves a signal emission per read burst and per flush on its hot path.
     _ready_read_hook: Callable[[], None] | None = None
     _bytes_written_hook: Callable[[int], None] | None = None
+    #: Set by an owner (QSslSocket, on its private plain socket, while it handles a read burst)
+    #: that flushes the write buffer itself when it is done: a write made meanwhile then sets
+    #: _flush_deferred instead of queueing a flush for the loop's next turn. The bytes leave
+    #: (and bytesWritten follows) at the end of the same readiness callback, which nothing can
+    #: tell from "at the loop's next turn" on a private socket, and a ping-pong round trip
+    #: costs one loop iteration less.
+    _defer_flush = False
+    _flush_deferred = False
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -170,14 +178,16 @@ class SocketPump(QIODevice):
         sock = self._sock
         if sock is None or self._state is not _OK:
             return
-        view = _receive_view()
+        view = _thread_buffer.view
+        if view is None:
+            view = _receive_view()
         buffer = self._read_buffer
         limit = self._read_buffer_size
         total = 0
         eof = False
         failure: OSError | None = None
         sink = self._ciphertext_sink
-        if sink is not None and (limit or buffer or self._emitting_ready_read):
+        if sink is not None and (limit or buffer._size or self._emitting_ready_read):
             sink = None  # keep the order (buffered bytes first) and a readyRead to follow
         while total < _BURST_LIMIT:
             want = _RECV_SIZE
@@ -216,7 +226,9 @@ class SocketPump(QIODevice):
                         hook()
                     except Exception:
                         _report_exception()  # as a slot's exception would be
-                self.readyRead.emit()
+                signal = self.readyRead
+                if signal._conns:  # (a private socket's has none: no call per read burst)
+                    signal.emit()
             finally:
                 self._emitting_ready_read = False
         if generation != self._generation or self._state is not _OK:
@@ -241,7 +253,7 @@ class SocketPump(QIODevice):
     def read(self, maxlen: int) -> bytes | None:
         """QIODevice.read; also resumes reading from the network when the buffer had filled."""
         buffer = self._read_buffer
-        if type(maxlen) is int and 0 < maxlen <= len(buffer):
+        if type(maxlen) is int and 0 < maxlen <= buffer._size:
             # Fast path for a read the buffer holds whole (a ping-pong's every read): what
             # QIODevice.read ends up doing, after checks that cannot fail here (readable, not
             # text mode, no transaction, readData() not overridden) and without its layers.
@@ -250,8 +262,9 @@ class SocketPump(QIODevice):
                     and type(self).readData is SocketPump.readData):
                 chunk = buffer.read(maxlen)
                 self._device_short = False
-                self._account(chunk, maxlen)
-                self._maybe_resume_reading()
+                # (No _account(): for a sequential device outside a transaction it does nothing.)
+                if self._read_paused:  # (no call unless the buffer had filled)
+                    self._maybe_resume_reading()
                 return chunk
         data = super().read(maxlen)
         self._maybe_resume_reading()
@@ -270,7 +283,8 @@ class SocketPump(QIODevice):
             if (type(block) is QByteArray and mode & _READ_ONLY and not mode & _TEXT
                     and not self._transaction and type(self).readData is SocketPump.readData):
                 buffer.clear()
-                self._maybe_resume_reading()
+                if self._read_paused:  # (no call unless the buffer had filled)
+                    self._maybe_resume_reading()
                 return block
         data = super().readAll()
         self._maybe_resume_reading()
@@ -310,12 +324,33 @@ class SocketPump(QIODevice):
         if self._state is _U:
             self._set_error(_SocketError.UnknownSocketError, _err.NOT_CONNECTED)
             return -1
-        size = len(data) if not isinstance(data, memoryview) else data.nbytes
+        size = len(data) if type(data) is not memoryview else data.nbytes
         if size:
-            self._write_buffer.append(data)
+            buffer = self._write_buffer
+            if type(data) is bytes and not buffer._size:
+                # RingBuffer.append's own first step, without the call (a bytes object into
+                # an empty buffer: kept as it is), for a private TLS socket's every flight.
+                buffer._chunks.append(data)
+                buffer._size = size
+            else:
+                buffer.append(data)
             if not self._writer_on and not self._flush_queued and self._state is _OK:
-                self._queue_flush()
+                if self._defer_flush:
+                    self._flush_deferred = True  # the owner flushes when its dispatch ends
+                else:
+                    self._queue_flush()
         return size
+
+    def _undefer_flush(self) -> None:
+        """Stop deferring: a flush deferred so far is queued as any other write's would be.
+
+        An owner calls this before code it does not control runs inside its dispatch (a slot
+        might run a nested event loop and wait there for the answer to what was written)."""
+        self._defer_flush = False
+        if self._flush_deferred:
+            self._flush_deferred = False
+            if self._write_buffer._size and not self._writer_on and not self._flush_queued:
+                self._queue_flush()
 
     def _queue_flush(self) -> None:
         """Flush on the loop's next turn, as Qt's write notifier would, without the notifier.
@@ -350,14 +385,16 @@ class SocketPump(QIODevice):
     def _flush_write_buffer(self) -> int:
         """Send as much of the write buffer as the kernel takes now; emit bytesWritten once."""
         sock = self._sock
-        if sock is None or self._state not in (_OK, _X):
+        state = self._state
+        if sock is None or (state is not _OK and state is not _X):  # (no tuple per flush)
             return 0
         buffer = self._write_buffer
+        chunks = buffer._chunks
         total = 0
         failure: OSError | None = None
-        while buffer:
+        while buffer._size:
             # The head chunk itself when none of it was sent yet (the usual case: no view).
-            chunk = buffer._chunks[0] if not buffer._head else buffer.first_chunk()
+            chunk = chunks[0] if not buffer._head else buffer.first_chunk()
             try:
                 n = sock.send(chunk)
             except (BlockingIOError, InterruptedError):
@@ -365,10 +402,14 @@ class SocketPump(QIODevice):
             except OSError as exc:
                 failure = exc
                 break
-            buffer.free(n)
             total += n
             if n < len(chunk):
+                buffer.free(n)
                 break
+            # All of the head chunk's unread bytes went: drop it (RingBuffer.free, inlined).
+            chunks.popleft()
+            buffer._head = 0
+            buffer._size -= n
         generation = self._generation
         if total:
             self._writes += 1
@@ -381,7 +422,9 @@ class SocketPump(QIODevice):
                         hook(total)
                     except Exception:
                         _report_exception()
-                self.bytesWritten.emit(total)
+                signal = self.bytesWritten
+                if signal._conns:  # (a private socket's has none: no call per flush)
+                    signal.emit(total)
             finally:
                 self._emitting_bytes_written = False
         if generation != self._generation:
@@ -389,9 +432,9 @@ class SocketPump(QIODevice):
         if failure is not None:
             self._on_socket_error(failure)
             return total
-        if not buffer and self._state is _X:
+        if not buffer._size and self._state is _X:
             self._finish_disconnect()
-        elif buffer or self._writer_on:  # (all sent with the writer off: nothing to change)
+        elif buffer._size or self._writer_on:  # (all sent with the writer off: nothing to change)
             self._set_writer(self._wants_write())
         return total
 

@@ -123,6 +123,16 @@ _X = SocketState.ClosingState
 #: Plaintext goes into the engine only while less ciphertext than this waits in the plain socket.
 _HIGH_WATER = 1024 * 1024
 
+# Enum members as module constants for the data path: Python 3.11 resolves ``TlsPhase.X``
+# through EnumType.__getattr__, ~0.1 µs each, a dozen times per message.
+_UNENCRYPTED = TlsPhase.UNENCRYPTED
+_HANDSHAKING = TlsPhase.HANDSHAKING
+_PAUSED = TlsPhase.PAUSED
+_ENCRYPTED = TlsPhase.ENCRYPTED
+_CLOSING = TlsPhase.CLOSING
+_ENGINE_ENCRYPTED = EngineState.ENCRYPTED
+_PLAIN_MODE = SslMode.UnencryptedMode
+
 # The engine decrypts into QByteArray blocks: readAll() returns such a block as it is.
 _plaintext_block = QByteArray._sized
 _WRITE_ONLY = QIODevice.OpenModeFlag.WriteOnly.value
@@ -240,10 +250,44 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
     @pyqtSlot()
     def _on_plain_ready_read(self) -> None:
-        if self._phase is TlsPhase.UNENCRYPTED and self._engine is None:
+        if self._phase is _UNENCRYPTED and self._engine is None:
             self._move_plain_input()
-        else:
-            self._transmit()
+            return
+        plain = self._plain
+        if plain is None:
+            return
+        # The ciphertext this pump writes (an echo written in a readyRead slot) is flushed
+        # when the pump is done, instead of on the loop's next turn: one loop iteration less
+        # per round trip. Only while our own code runs: before a slot runs, what was deferred
+        # is queued as usual (_undefer_plain_flush), since a slot may run a nested event loop.
+        plain._defer_flush = True
+        try:
+            if self._in_transmit:  # (_transmit, inlined: not re-entrant)
+                self._transmit_again = True
+            else:
+                self._in_transmit = True
+                try:
+                    while True:
+                        self._transmit_again = False
+                        if not self._transmit_once() and not self._transmit_again:
+                            break
+                finally:
+                    self._in_transmit = False
+        finally:
+            plain._defer_flush = False
+        if plain._flush_deferred:
+            plain._flush_deferred = False
+            plain._flush_write_buffer()
+
+    def _undefer_plain_flush(self) -> bool:
+        """Slots are about to run: ciphertext written so far leaves on the loop's next turn as
+        usual, so that a slot that runs a nested event loop cannot hold it back. True when the
+        plain socket was deferring (the caller may resume deferring after the slots)."""
+        plain = self._plain
+        if plain is not None and plain._defer_flush:
+            plain._undefer_flush()
+            return True
+        return False
 
     def _move_plain_input(self) -> None:
         """Unencrypted mode: the plain socket's bytes become ours, then readyRead."""
@@ -268,16 +312,19 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
     @pyqtSlot(int)
     def _on_plain_bytes_written(self, written: int) -> None:
-        if self._mode is SslMode.UnencryptedMode:
+        if self._mode is _PLAIN_MODE:
             self.bytesWritten.emit(written)
         else:
-            self.encryptedBytesWritten.emit(written)
+            signal = self.encryptedBytesWritten
+            if signal._conns:  # (once per flush: no call when nothing listens)
+                signal.emit(written)
         plain = self._plain
         if plain is None:
             return
-        if plain.state() is _X and not plain.bytesToWrite():
+        # (The private QTcpSocket's state() and bytesToWrite(), read as attributes.)
+        if plain._state is _X and not plain._write_buffer._size:
             _closing.drain_kernel_input(self)  # the plain socket closes its descriptor right after
-        elif self._write_buffer and self._phase is TlsPhase.ENCRYPTED:
+        elif self._write_buffer._size and self._phase is _ENCRYPTED:
             self._transmit()
 
     @pyqtSlot(SocketError)
@@ -425,8 +472,13 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def _flush_engine(self, engine: TlsEngine) -> None:
         """Hand the engine's ciphertext to the plain socket (the engine rule, first half)."""
         data = engine.data_to_send()
+        if data:
+            self._write_ciphertext(data)
+
+    def _write_ciphertext(self, data: bytes) -> None:
+        """_flush_engine's second half (the hot path calls data_to_send() itself)."""
         plain = self._plain
-        if data and plain is not None and plain._state in (_OK, _X):
+        if data and plain is not None and (plain._state is _OK or plain._state is _X):
             if plain._open_mode._value_ & _WRITE_ONLY:
                 # Straight to the plain socket's buffer: QIODevice.write's argument and mode
                 # checks are for applications; this is our own bytes object.
@@ -451,65 +503,88 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def _transmit_once(self) -> bool:
         engine = self._engine
         plain = self._plain
-        if engine is None or plain is None or self._phase is TlsPhase.PAUSED:
+        if engine is None or plain is None or self._phase is _PAUSED:
             return False
         if engine.new_plaintext_block is not _plaintext_block:
             engine.new_plaintext_block = _plaintext_block
         if plain._ciphertext_sink is None:
             plain._ciphertext_sink = self._sink_ciphertext
         progress = False
+        # The hot path (a ping-pong runs it twice per message) reads the ring buffers' and the
+        # engine's sizes as attributes (``_size``, ``_plaintext_size``, ``_events``) and
+        # inlines _alive(): each Python call saved is ~1 % of a round trip.
         # -- outgoing plaintext (only once encrypted; earlier writes stay queued, as in Qt)
         buffer = self._write_buffer
-        if buffer and self._phase is TlsPhase.ENCRYPTED and engine.state is EngineState.ENCRYPTED:
+        if buffer._size and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED:
             total = 0
             # Encrypt the whole batch, then drain the BIO once: one BIO read, one plain-socket
             # write and one send() for the batch instead of one per application write.
             # (Ciphertext is counted as the plaintext it came from: the overhead is ~1 %.)
-            space = _HIGH_WATER - plain.bytesToWrite()
-            while buffer and total < space:
-                taken = engine.send_plaintext(buffer.first_chunk())
+            space = _HIGH_WATER - plain._write_buffer._size
+            chunks = buffer._chunks
+            while buffer._size and total < space:
+                # The head chunk itself when none of it was taken yet (the usual case: no view).
+                chunk = chunks[0] if not buffer._head else buffer.first_chunk()
+                taken = engine.send_plaintext(chunk)
                 if taken <= 0:
                     break
-                buffer.free(taken)
                 total += taken
-            self._flush_engine(engine)
+                if taken == len(chunk):  # all of the head chunk's unread bytes: drop it
+                    chunks.popleft()
+                    buffer._head = 0
+                    buffer._size -= taken
+                else:
+                    buffer.free(taken)
+            data = engine.data_to_send()  # (_flush_engine, inlined)
+            if data:
+                self._write_ciphertext(data)
             if total:
                 # Not counted as progress: the loop above already took all it could, and a slot
                 # that writes more from here asks for another pass itself (writeData sets
                 # _transmit_again), so an empty extra pass per write is saved.
-                if not self._emitting_bytes_written:
+                signal = self.bytesWritten
+                if signal._conns and not self._emitting_bytes_written:  # (no slot: no call)
+                    self._undefer_plain_flush()
                     self._emitting_bytes_written = True
                     try:
-                        self.bytesWritten.emit(total)
+                        signal.emit(total)
                     finally:
                         self._emitting_bytes_written = False
-            events = engine.events()
-            if events:
-                _events.handle_events(self, engine, events)
-            if not self._alive(engine):
+            if engine._events:
+                self._undefer_plain_flush()  # (their signals run slots)
+                _events.handle_events(self, engine, engine.events())
+            if self._engine is not engine or self._state is _U:
                 return False
-        if self._ssl_pending_close and not buffer and self._state is _X and self._phase is TlsPhase.ENCRYPTED:
+        if self._ssl_pending_close and not buffer and self._state is _X and self._phase is _ENCRYPTED:
             self._ssl_pending_close = False
+            self._undefer_plain_flush()
             _closing.close_tls_and_tcp(self)
             return False
         # -- incoming ciphertext
         source = plain._read_buffer
-        if source or engine.ciphertext_fed:
-            room = self._room() if self._phase is TlsPhase.ENCRYPTED else None
+        if source._size or engine.ciphertext_fed:
+            room = self._room() if self._read_buffer_size and self._phase is _ENCRYPTED else None
             if room is None or room > 0:
-                if room is None or room >= len(source):
+                if room is None or room >= source._size:
                     # The pieces go into the BIO as they are: joining them would copy (and for
-                    # a 4 MiB burst, allocate) everything once more.
-                    pieces = source.read_all_chunks()
-                    plain._maybe_resume_reading()
-                    engine.receive_ciphertext_pieces(pieces)
+                    # a 4 MiB burst, allocate) everything once more. (None: the plain socket
+                    # fed the BIO itself, see _sink_ciphertext.)
+                    if source._size:
+                        pieces = source.read_all_chunks()
+                        plain._maybe_resume_reading()
+                        engine.receive_ciphertext_pieces(pieces)
+                    else:
+                        engine.receive_ciphertext_pieces(())
                 else:
                     data = source.read(room)
                     plain._maybe_resume_reading()
                     engine.receive_ciphertext(data)
                 progress = True
-                events = engine.events()
-                if self._phase is TlsPhase.HANDSHAKING:
+                events: list[Event] = []
+                if engine._events:
+                    events = engine.events()
+                    self._undefer_plain_flush()  # (their signals run slots)
+                if self._phase is _HANDSHAKING:
                     done = next((i for i, e in enumerate(events) if type(e) is HandshakeCompleted), -1)
                     if done < 0:
                         self._flush_engine(engine)
@@ -523,7 +598,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                         _events.handle_events(self, engine, events[: done + 1])
                         if not self._alive(engine):
                             return False
-                        if self._phase is TlsPhase.PAUSED:
+                        if self._phase is _PAUSED:
                             self._held_events = events[done + 1 :]  # for resume()
                             return False
                         self._flush_engine(engine)
@@ -538,7 +613,9 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                         _events.handle_events(self, engine, rest)
                 elif not events:
                     # The steady state (data records only): no events to map.
-                    self._flush_engine(engine)
+                    data = engine.data_to_send()  # (_flush_engine, inlined)
+                    if data:
+                        self._write_ciphertext(data)
                     self._deliver_plaintext(engine)
                 else:
                     self._flush_engine(engine)
@@ -551,12 +628,12 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                     if not self._alive(engine):
                         return False
                     _events.handle_events(self, engine, events)
-                if not self._alive(engine):
+                if self._engine is not engine or self._state is _U:  # (_alive, inlined)
                     return False
             else:
                 self._read_paused = True
-        if self._alive(engine) and engine.plaintext_pending and self._phase in (
-                TlsPhase.ENCRYPTED, TlsPhase.CLOSING):
+        if (engine._plaintext_size and self._engine is engine and self._state is not _U
+                and (self._phase is _ENCRYPTED or self._phase is _CLOSING)):
             self._deliver_plaintext(engine)
         return progress
 
@@ -566,26 +643,42 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         readyRead that follows runs the pump that decrypts it. That skips one copy of every
         byte (into the plain socket's buffer) and the buffer's bookkeeping."""
         engine = self._engine
-        if (engine is None or self._phase is not TlsPhase.ENCRYPTED or self._read_buffer_size
+        if (engine is None or self._phase is not _ENCRYPTED or self._read_buffer_size
                 or self._in_transmit):
             return False
         return engine.feed_ciphertext(data)
 
     def _deliver_plaintext(self, engine: TlsEngine) -> None:
-        if not engine.plaintext_pending or self._phase not in (TlsPhase.ENCRYPTED, TlsPhase.CLOSING):
+        if not engine._plaintext_size or (self._phase is not _ENCRYPTED and self._phase is not _CLOSING):
             return
         # The engine hands over a buffer it keeps no reference to: no copy into the ring.
-        self._read_buffer.append_owned(engine.read_plaintext())
+        block = engine.read_plaintext()
+        ring = self._read_buffer
+        if not ring._size and type(block) is QByteArray:
+            # RingBuffer.append_owned's own step for an empty ring, without the call (the
+            # usual case: the application read the last message before this one came).
+            ring._chunks.append(block)  # type: ignore[arg-type]
+            ring._size = len(block)
+        else:
+            ring.append_owned(block)
         self._emit_ready_read()
 
     def _emit_ready_read(self) -> None:
         if self._emitting_ready_read:
             return
         self._emitting_ready_read = True
+        plain = self._plain
+        deferring = plain is not None and plain._defer_flush
+        if deferring:  # (_undefer_plain_flush, inlined: nothing is deferred yet, usually)
+            plain._defer_flush = False  # type: ignore[union-attr]
+            if plain._flush_deferred:  # type: ignore[union-attr]
+                plain._undefer_flush()  # type: ignore[union-attr]
         try:
             self.readyRead.emit()
         finally:
             self._emitting_ready_read = False
+            if deferring:
+                plain._defer_flush = True  # type: ignore[union-attr]
 
     def _schedule(self, attribute: str, callback: Any) -> None:
         """Run ``callback`` from the thread's loop soon (Qt's queued invokeMethod), once."""
@@ -653,12 +746,19 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         if self._state is _U or self._plain is None:
             self._set_error(SocketError.UnknownSocketError, "Socket is not connected")
             return -1
-        if self._mode is SslMode.UnencryptedMode and not self._auto_start:
+        if self._mode is _PLAIN_MODE and not self._auto_start:
             return self._plain.write(data)
-        size = len(data) if not isinstance(data, memoryview) else data.nbytes
+        size = len(data) if type(data) is not memoryview else data.nbytes
         if size:
-            self._write_buffer.append(data)
-            if self._phase is TlsPhase.ENCRYPTED:
+            buffer = self._write_buffer
+            if type(data) is bytes and not buffer._size:
+                # RingBuffer.append's own first step, without the call (a bytes object into
+                # an empty buffer: kept as it is): a request/response's every write.
+                buffer._chunks.append(data)
+                buffer._size = size
+            else:
+                buffer.append(data)
+            if self._phase is _ENCRYPTED:
                 if self._in_transmit:
                     # A slot called from the pump (readyRead, bytesWritten, encrypted): one
                     # more pass of the running pump takes it, so no queued pump is needed.
@@ -687,7 +787,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
     def bytesAvailable(self) -> int:
         """Decrypted bytes ready to read."""
-        return len(self._read_buffer)
+        return self._read_buffer._size  # (len() would call RingBuffer.__len__)
 
     def encryptedBytesAvailable(self) -> int:
         """Ciphertext received from the network and not decrypted yet."""
