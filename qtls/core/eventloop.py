@@ -31,6 +31,7 @@ Each thread has a stack of running QEventLoop "frames" (QCoreApplication.exec() 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import enum
 import threading
 import time
@@ -57,6 +58,48 @@ _state = _ThreadState()
 # asyncio's bookkeeping of the task being stepped (private, present in CPython 3.10-3.14).
 _enter_task = getattr(_tasks, "_enter_task", None)
 _leave_task = getattr(_tasks, "_leave_task", None)
+
+
+# Marks the context of the callback that starts a nested loop (see _renew_running_io).
+_NESTING_MARK: contextvars.ContextVar[object | None] = contextvars.ContextVar(
+    "qtls_nesting_mark", default=None)
+
+
+def _renew_running_io(loop: asyncio.AbstractEventLoop) -> None:
+    """Let a nested loop run the reader or writer callback it was started from.
+
+    asyncio keeps one Handle, with one contextvars Context, per registered reader or writer
+    and runs every call of it in that Context. A nested loop started inside such a callback
+    (a readyRead or newConnection slot calling QEventLoop.exec()) could not run it again
+    ("cannot enter context ... already entered", logged on every turn) and, the descriptor
+    staying readable, spun until the nested loop ended. Registering the running callback
+    anew gives it a fresh Handle and Context: as in Qt, the socket keeps reading during the
+    nested loop (into its buffer: readyRead is never emitted recursively).
+    """
+    selector = getattr(loop, "_selector", None)
+    if selector is None:
+        return
+    mark = object()
+    token = _NESTING_MARK.set(mark)  # set in the running callback's own Context
+    try:
+        running = []
+        for key in list(selector.get_map().values()):
+            handles = key.data
+            if not isinstance(handles, tuple) or len(handles) != 2:
+                continue
+            for handle, writer in ((handles[0], False), (handles[1], True)):
+                if (handle is not None and not handle.cancelled()
+                        and handle._context.get(_NESTING_MARK) is mark):
+                    running.append((key.fd, writer, handle._callback, handle._args))
+    finally:
+        _NESTING_MARK.reset(token)
+    for fd, writer, callback, args in running:  # (removing cancels the old handle)
+        if writer:
+            loop._remove_writer(fd)  # type: ignore[attr-defined]
+            loop._add_writer(fd, callback, *args)  # type: ignore[attr-defined]
+        else:
+            loop._remove_reader(fd)  # type: ignore[attr-defined]
+            loop._add_reader(fd, callback, *args)  # type: ignore[attr-defined]
 
 
 def _noop() -> None:
@@ -87,6 +130,7 @@ class _Nested:
         self.task: asyncio.Task[Any] | None = None
 
     def __enter__(self) -> _Nested:
+        _renew_running_io(self.loop)
         self.entry_len = len(self.ready)
         self.task = None
         if _leave_task is not None:

@@ -431,3 +431,45 @@ def test_sockets_run_on_a_plain_asyncio_loop_without_qcoreapplication() -> None:
     assert echoed == b"over asyncio"
     assert log[:5] == ["stateChanged(HostLookupState)", "stateChanged(ConnectingState)",
                        "hostFound", "stateChanged(ConnectedState)", "connected"]
+
+
+def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
+        qtls_app: Any, caplog: pytest.LogCaptureFixture) -> None:
+    # As PyQt6: the nested loop runs until its timer, the echo that arrives meanwhile is
+    # buffered without a recursive readyRead, and nothing is logged (asyncio used to refuse
+    # to re-enter the running reader's context on every turn, and the loop spun).
+    from qtls.QtCore import QEventLoop, QTimer
+    from tests.network.helpers import run_until
+
+    server = QTcpServer()
+    assert server.listen(QHostAddress("127.0.0.1"), 0)
+    accepted: list[Any] = []
+
+    def on_new() -> None:
+        sock = server.nextPendingConnection()
+        accepted.append(sock)
+        sock.readyRead.connect(lambda: sock.write(sock.readAll()))
+
+    server.newConnection.connect(on_new)
+    client = QTcpSocket()
+    got: list[bytes] = []
+    turns: list[int] = []
+
+    def on_ready_read() -> None:
+        got.append(bytes(client.readAll()))
+        if len(got) == 1:
+            loop = QEventLoop()
+            QTimer.singleShot(300, loop.quit)
+            client.write(b"second")
+            loop.exec()
+            turns.append(1)
+
+    client.readyRead.connect(on_ready_read)
+    client.connected.connect(lambda: client.write(b"first"))
+    client.connectToHost("127.0.0.1", server.serverPort())
+    assert run_until(lambda: bool(turns), 5000)
+    assert got == [b"first"]
+    assert client.bytesAvailable() == len(b"second")
+    assert not [r for r in caplog.records if "cannot enter context" in r.getMessage()]
+    client.abort()
+    server.close()

@@ -324,3 +324,40 @@ def test_blocking_server_and_client_in_two_threads_without_loops(pki: Pki) -> No
         thread.join(20)
     assert outcome == {"adopted": True, "server encrypted": True, "client encrypted": True,
                        "server written": True, "reply": b"olleh", "server disconnected": True}
+
+
+def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
+        pki: Pki, qtls_app: Any, caplog: pytest.LogCaptureFixture) -> None:
+    # A readyRead slot that writes and then runs a nested QEventLoop: the loop runs until its
+    # timer, nothing is logged, and the answer that arrived meanwhile comes with a readyRead
+    # after the slot returned, never a recursive one (PyQt6, same scenario: rr(5), after
+    # nested (0 available), rr(6)).
+    from qtls.QtCore import QEventLoop, QTimer
+
+    def echo(conn: Any) -> None:
+        for _ in range(2):
+            conn.sendall(conn.recv(64))
+        conn.recv(64)  # until the client closes
+
+    server = StdlibServer(pki.stdlib_server_context(), echo)
+    client = client_for(pki)
+    events: list[tuple[str, int]] = []
+
+    def on_ready_read() -> None:
+        events.append(("readyRead", len(client.readAll())))
+        if len(events) == 1:
+            loop = QEventLoop()
+            QTimer.singleShot(300, loop.quit)
+            client.write(b"second")
+            loop.exec()
+            events.append(("nested loop done", client.bytesAvailable()))
+
+    client.readyRead.connect(on_ready_read)
+    client.encrypted.connect(lambda: client.write(b"first"))
+    client.connectToHostEncrypted("localhost", server.port)
+    assert run_until(lambda: len(events) == 3, 5000), events
+    assert events == [("readyRead", 5), ("nested loop done", 0), ("readyRead", 6)]
+    assert not [r for r in caplog.records if "cannot enter context" in r.getMessage()]
+    client.disconnectFromHost()
+    assert run_until(lambda: client.state() is QAbstractSocket.SocketState.UnconnectedState, 5000)
+    server.join()
