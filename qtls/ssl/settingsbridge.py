@@ -116,12 +116,25 @@ def tls_settings(config: QSslConfiguration, *, server: bool, psk: bool = False) 
     Raises :class:`ConfigurationError` naming the cause when Qt would refuse the configuration.
     """
     data: ConfigData = config._d
+    last = _last
+    if last is not None and last[0] is data and last[1] is server and last[2] is psk:
+        # The same record as last time (every socket of a server shares its configuration's
+        # record): records are immutable, and this one is held here, so its id stays its own.
+        return last[3]
     cached = _memo.get(data, server, psk)
-    if cached is not None:
-        return cached
-    settings = _build(config, data, server=server, psk=psk)
-    _memo.put(data, server, psk, settings)
-    return settings
+    if cached is None:
+        cached = _build(config, data, server=server, psk=psk)
+        _memo.put(data, server, psk, cached)
+    _remember(data, server, psk, cached)
+    return cached
+
+
+_last: tuple[ConfigData, bool, bool, TlsSettings] | None = None
+
+
+def _remember(data: ConfigData, server: bool, psk: bool, settings: TlsSettings) -> None:
+    global _last
+    _last = (data, server, psk, settings)  # one assignment: safe to read from any thread
 
 
 def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bool) -> TlsSettings:
