@@ -223,6 +223,19 @@ class pyqtBoundSignal:
         senders = _senders
         previous = senders.get(tid)
         senders[tid] = owner
+        if len(conns) == 1:
+            # Fast path for the usual emission: one plain callable (function, lambda, partial)
+            # that takes every argument. Same bookkeeping (sender(), excepthook), no loop and
+            # no per-connection dispatch.
+            c = conns[0]
+            if c.mode == _M_CALL and c.nargs >= nargs:
+                try:
+                    c.slot(*args)
+                except Exception:
+                    _report_exception()
+                finally:
+                    senders[tid] = previous
+                return
         try:
             for c in conns:
                 mode = c.mode

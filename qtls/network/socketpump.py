@@ -67,10 +67,13 @@ class SocketPump(QIODevice):
     """Descriptor, loop registration and byte pump (the base of QAbstractSocket)."""
 
     #: An owner that consumes received bytes itself may set this (QSslSocket, on its private
-    #: plain socket: the engine's BIO). Called with a view of each chunk received while the
-    #: read buffer is empty and unlimited and readyRead is about to be emitted; True means it
-    #: took the bytes (no copy into the read buffer), False that they go to the buffer.
-    _ciphertext_sink: Callable[[memoryview], bool] | None = None
+    #: plain socket: the engine's BIO). Called with the thread's receive buffer (a memoryview
+    #: that lives as long as the thread) and how many bytes at its start were just received,
+    #: for each chunk received while the read buffer is empty and unlimited and readyRead is
+    #: about to be emitted; True means it took the bytes (no copy into the read buffer), False
+    #: that they go to the buffer. (The same view every time, so a sink may keep a C pointer
+    #: to it instead of exporting a slice per chunk.)
+    _ciphertext_sink: Callable[[memoryview, int], bool] | None = None
     #: Called just before readyRead / bytesWritten(n) are emitted, with the same arguments, by
     #: an owner that listens to its private socket (QSslSocket): a direct call instead of a
     #: connection saves a signal emission per read burst and per flush on its hot path.
@@ -205,7 +208,7 @@ class SocketPump(QIODevice):
             if n == 0:
                 eof = True
                 break
-            if sink is None or not sink(view[:n]):
+            if sink is None or not sink(view, n):
                 sink = None  # once refused, the rest of the burst is buffered, in order
                 buffer.append(view[:n])
             total += n
@@ -340,6 +343,20 @@ class SocketPump(QIODevice):
                 else:
                     self._queue_flush()
         return size
+
+    def _write_owned(self, data: bytearray) -> None:
+        """writeData for a block its caller gives up (a TLS socket's ciphertext): kept in the
+        write buffer as it is, where writeData would copy a bytearray (it cannot know that
+        nobody else holds it)."""
+        if self._state is _U or not data:
+            self.writeData(data)  # (its error, or nothing)
+            return
+        self._write_buffer.append_owned(data)
+        if not self._writer_on and not self._flush_queued and self._state is _OK:
+            if self._defer_flush:
+                self._flush_deferred = True
+            else:
+                self._queue_flush()
 
     def _undefer_flush(self) -> None:
         """Stop deferring: a flush deferred so far is queued as any other write's would be.

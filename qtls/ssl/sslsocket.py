@@ -168,8 +168,8 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._config = QSslConfiguration.defaultConfiguration()
-        self._mode = SslMode.UnencryptedMode
-        self._phase = TlsPhase.UNENCRYPTED
+        self._mode = _PLAIN_MODE
+        self._phase = _UNENCRYPTED
         self._engine: TlsEngine | None = None
         self._plain: QTcpSocket | None = None
         self._auto_start = False
@@ -207,6 +207,9 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             install_relay(plain, "stateChanged", self._on_plain_state)
             plain._ready_read_hook = self._on_plain_ready_read
             plain._bytes_written_hook = self._on_plain_bytes_written
+            # Set once here rather than checked on every pump pass: _sink_ciphertext itself
+            # refuses data until the socket is encrypted.
+            plain._ciphertext_sink = self._sink_ciphertext
             install_relay(plain, "errorOccurred", self._on_plain_error)
             install_relay(plain, "readChannelFinished", self._on_plain_read_channel_finished)
             install_relay(plain, "disconnected", self._on_plain_disconnected)
@@ -382,8 +385,8 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
     def _init_connection(self) -> None:
         """Qt's QSslSocketPrivate::init(): forget the last connection (not ignoreSslErrors(list))."""
-        self._mode = SslMode.UnencryptedMode
-        self._phase = TlsPhase.UNENCRYPTED
+        self._mode = _PLAIN_MODE
+        self._phase = _UNENCRYPTED
         self._engine = None
         self._auto_start = False
         self._ssl_pending_close = False
@@ -401,6 +404,12 @@ class QSslSocket(SslSocketApi, QTcpSocket):
     def _set_phase(self, phase: TlsPhase) -> None:
         check_phase(self._phase, phase)
         self._phase = phase
+        engine = self._engine
+        if phase is _HANDSHAKING and engine is not None:
+            # A new engine (it goes to HANDSHAKING right after it is made): records are
+            # decrypted straight into QByteArrays, which readAll() then hands out as they are.
+            # Set here once rather than checked on every pump pass.
+            engine.new_plaintext_block = _plaintext_block
 
     def _room(self) -> int | None:
         """Free space in the plaintext buffer under setReadBufferSize; None when unlimited."""
@@ -475,14 +484,17 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         if data:
             self._write_ciphertext(data)
 
-    def _write_ciphertext(self, data: bytes) -> None:
+    def _write_ciphertext(self, data: bytes | bytearray) -> None:
         """_flush_engine's second half (the hot path calls data_to_send() itself)."""
         plain = self._plain
         if data and plain is not None and (plain._state is _OK or plain._state is _X):
             if plain._open_mode._value_ & _WRITE_ONLY:
                 # Straight to the plain socket's buffer: QIODevice.write's argument and mode
                 # checks are for applications; this is our own bytes object.
-                plain.writeData(data)
+                if type(data) is bytearray:
+                    plain._write_owned(data)  # a big batch the engine gave up: no copy
+                else:
+                    plain.writeData(data)
             else:
                 plain.write(data)  # not writable: QIODevice.write warns and refuses, as Qt
 
@@ -505,10 +517,6 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         plain = self._plain
         if engine is None or plain is None or self._phase is _PAUSED:
             return False
-        if engine.new_plaintext_block is not _plaintext_block:
-            engine.new_plaintext_block = _plaintext_block
-        if plain._ciphertext_sink is None:
-            plain._ciphertext_sink = self._sink_ciphertext
         progress = False
         # The hot path (a ping-pong runs it twice per message) reads the ring buffers' and the
         # engine's sizes as attributes (``_size``, ``_plaintext_size``, ``_events``) and
@@ -612,11 +620,17 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                             return False
                         _events.handle_events(self, engine, rest)
                 elif not events:
-                    # The steady state (data records only): no events to map.
-                    data = engine.data_to_send()  # (_flush_engine, inlined)
-                    if data:
-                        self._write_ciphertext(data)
+                    # The steady state (data records only): no events to map. The plaintext
+                    # goes first and what the reading made for the peer (a KeyUpdate answer,
+                    # rare) leaves after it, as in Qt's transmit loop; when a slot's write
+                    # asks for another pass, that pass's data_to_send() takes it along with
+                    # the write's own ciphertext: one C call per message less.
                     self._deliver_plaintext(engine)
+                    if not (self._transmit_again and self._write_buffer._size
+                            and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED):
+                        data = engine.data_to_send()  # (_flush_engine, inlined)
+                        if data:
+                            self._write_ciphertext(data)
                 else:
                     self._flush_engine(engine)
                     # Session tickets first (as Qt, see tickets_first), then the data, then
@@ -637,7 +651,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             self._deliver_plaintext(engine)
         return progress
 
-    def _sink_ciphertext(self, data: memoryview) -> bool:
+    def _sink_ciphertext(self, data: memoryview, size: int) -> bool:
         """The plain socket's receive hook: once encrypted, without a read-buffer limit and
         outside the pump, received ciphertext goes into the engine's BIO at once, and the
         readyRead that follows runs the pump that decrypts it. That skips one copy of every
@@ -646,13 +660,20 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         if (engine is None or self._phase is not _ENCRYPTED or self._read_buffer_size
                 or self._in_transmit):
             return False
-        return engine.feed_ciphertext(data)
+        return engine.feed_ciphertext(data, size)
 
     def _deliver_plaintext(self, engine: TlsEngine) -> None:
         if not engine._plaintext_size or (self._phase is not _ENCRYPTED and self._phase is not _CLOSING):
             return
         # The engine hands over a buffer it keeps no reference to: no copy into the ring.
-        block = engine.read_plaintext()
+        chunks = engine._plaintext
+        if len(chunks) == 1:
+            # engine.read_plaintext(), inlined for its usual case (one block per batch).
+            block = chunks[0]
+            chunks.clear()
+            engine._plaintext_size = 0
+        else:
+            block = engine.read_plaintext()
         ring = self._read_buffer
         if not ring._size and type(block) is QByteArray:
             # RingBuffer.append_owned's own step for an empty ring, without the call (the
@@ -699,7 +720,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         """The queued pump: decided when it runs, since a handshake may have started since."""
         if self._engine is None:
             self._move_plain_input()
-        elif self._write_buffer and self._phase is TlsPhase.ENCRYPTED:
+        elif self._write_buffer and self._phase is _ENCRYPTED:
             # Qt's _q_flushWriteBuffer calls q->flush(): transmit() and then plainSocket->flush(),
             # so the ciphertext of a write leaves in this loop turn instead of waiting one more
             # turn (and two epoll_ctl calls) for the plain socket's writable event.
@@ -781,7 +802,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
 
     def bytesToWrite(self) -> int:
         """Plaintext not yet handed to the engine (unencrypted mode: the plain socket's queue)."""
-        if self._mode is SslMode.UnencryptedMode and not self._auto_start and self._plain is not None:
+        if self._mode is _PLAIN_MODE and not self._auto_start and self._plain is not None:
             return self._plain.bytesToWrite()
         return len(self._write_buffer)
 
@@ -829,16 +850,16 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         If the errors have been ignored in the meantime (``ignoreSslErrors()``), ``encrypted``
         follows; otherwise the handshake fails with SslHandshakeFailedError.
         """
-        if self._phase is not TlsPhase.PAUSED:
+        if self._phase is not _PAUSED:
             return
         self._schedule("_resume_scheduled", self._resume_now)
 
     def _resume_now(self) -> None:
         engine = self._engine
-        if self._phase is not TlsPhase.PAUSED or engine is None:
+        if self._phase is not _PAUSED or engine is None:
             return
         if errors_ignored(self._handshake_errors, self._ignore_all, self._ignore_list):
-            self._set_phase(TlsPhase.HANDSHAKING)
+            self._set_phase(_HANDSHAKING)
             self._flush_engine(engine)  # the flight held back while paused
             held, self._held_events = self._held_events, []
             _events.become_encrypted(self)
@@ -848,7 +869,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
             _events.handle_events(self, engine, held)
             self._transmit()
         else:
-            self._set_phase(TlsPhase.HANDSHAKING)
+            self._set_phase(_HANDSHAKING)
             _events.fail_verification(self, engine)
 
     # ================================================================== plain-socket pass-through

@@ -52,6 +52,17 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 _U = SocketState.UnconnectedState
+# Enum members as module constants: Python 3.11 resolves ``Enum.X`` through
+# EnumType.__getattr__ (~0.1 µs each), and these run for every handshake and close.
+_SERVER_MODE = SslMode.SslServerMode
+_VERIFY_PEER = PeerVerifyMode.VerifyPeer
+_PAUSE_ON_SSL_ERRORS = PauseMode.PauseOnSslErrors
+_HANDSHAKE_FAILED = SocketError.SslHandshakeFailedError
+_REMOTE_HOST_CLOSED = SocketError.RemoteHostClosedError
+_PHASE_HANDSHAKING = TlsPhase.HANDSHAKING
+_PHASE_PAUSED = TlsPhase.PAUSED
+_PHASE_ENCRYPTED = TlsPhase.ENCRYPTED
+_PHASE_CLOSING = TlsPhase.CLOSING
 _TLS_CLOSED = "The TLS/SSL connection has been closed"
 _REMOTE_CLOSED = "The remote host closed the connection"
 
@@ -116,8 +127,8 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
     fill_session(s._config, info, chain)
     s._session_resumed = info.session_resumed
     s._last_info = info
-    server = s._mode is SslMode.SslServerMode
-    verify_peer = resolve_verify_mode(s._config.peerVerifyMode(), server) is PeerVerifyMode.VerifyPeer
+    server = s._mode is _SERVER_MODE
+    verify_peer = resolve_verify_mode(s._config.peerVerifyMode(), server) is _VERIFY_PEER
     verdict = check_handshake(
         server=server,
         verify_peer=verify_peer,
@@ -143,8 +154,8 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
         if not s._alive(engine):
             return
         if verify_peer and not errors_ignored(verdict.ssl_errors, s._ignore_all, s._ignore_list):
-            if s._pause_mode & PauseMode.PauseOnSslErrors:
-                s._set_phase(TlsPhase.PAUSED)
+            if s._pause_mode & _PAUSE_ON_SSL_ERRORS:
+                s._set_phase(_PHASE_PAUSED)
                 return
             fail_verification(s, engine)
             return
@@ -152,7 +163,7 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
 
 
 def become_encrypted(s: QSslSocket) -> None:
-    s._set_phase(TlsPhase.ENCRYPTED)
+    s._set_phase(_PHASE_ENCRYPTED)
     watcher = s._handshake_watcher
     if watcher is not None and not s._qt_blocked:
         watcher._socket_encrypted(s)  # a QSslServer: before the signal, as if connected first
@@ -172,7 +183,7 @@ def fail_verification(s: QSslSocket, engine: TlsEngine) -> None:
     alertSent(close notify) signal comes just before disconnected, where Qt emits it.
     """
     first = s._handshake_errors[0].errorString() if s._handshake_errors else "SSL error"
-    s._set_error_and_emit(SocketError.SslHandshakeFailedError, first)
+    s._set_error_and_emit(_HANDSHAKE_FAILED, first)
     if not s._alive(engine):
         return
     shutdown_tls(s, engine, defer_alerts=True, send=False)
@@ -181,13 +192,13 @@ def fail_verification(s: QSslSocket, engine: TlsEngine) -> None:
 
 
 def fail_handshake(s: QSslSocket, engine: TlsEngine, text: str) -> None:
-    s._set_error_and_emit(SocketError.SslHandshakeFailedError, text)
+    s._set_error_and_emit(_HANDSHAKE_FAILED, text)
     abort_after_failure(s, engine)
 
 
 def on_tls_error(s: QSslSocket, engine: TlsEngine, event: TlsError) -> None:
-    if event.during_handshake or s._phase in (TlsPhase.HANDSHAKING, TlsPhase.PAUSED):
-        error, text = SocketError.SslHandshakeFailedError, f"Error during SSL handshake: {event.reason}"
+    if event.during_handshake or s._phase in (_PHASE_HANDSHAKING, _PHASE_PAUSED):
+        error, text = _HANDSHAKE_FAILED, f"Error during SSL handshake: {event.reason}"
     else:
         error, text = SocketError.SslInternalError, f"Error while reading: {event.reason}"
     s._set_error_and_emit(error, text)
@@ -212,14 +223,14 @@ def abort_after_failure(s: QSslSocket, engine: TlsEngine) -> None:
 
 def on_close_notify(s: QSslSocket, engine: TlsEngine) -> None:
     """The peer closed TLS cleanly: answer with our close_notify and close (see docstring)."""
-    if s._phase in (TlsPhase.ENCRYPTED, TlsPhase.HANDSHAKING, TlsPhase.PAUSED):
-        s._set_phase(TlsPhase.CLOSING)
-    s._set_error_and_emit(SocketError.RemoteHostClosedError, _TLS_CLOSED)
+    if s._phase in (_PHASE_ENCRYPTED, _PHASE_HANDSHAKING, _PHASE_PAUSED):
+        s._set_phase(_PHASE_CLOSING)
+    s._set_error_and_emit(_REMOTE_HOST_CLOSED, _TLS_CLOSED)
     if not s._alive(engine):
         return
     shutdown_tls(s, engine, defer_alerts=True)
     # Qt reports the plain socket's end of stream as well (a second errorOccurred).
-    s._set_error_and_emit(SocketError.RemoteHostClosedError, _REMOTE_CLOSED)
+    s._set_error_and_emit(_REMOTE_HOST_CLOSED, _REMOTE_CLOSED)
     plain = s._plain
     if s._alive(engine) and plain is not None:
         plain.disconnectFromHost()

@@ -30,12 +30,13 @@ Calls
 * ``receive_ciphertext(data)``: feed bytes read from TCP; ``b""`` means TCP EOF. Drives the
   handshake, or decrypts everything complete into the plaintext buffer.
 * ``receive_ciphertext_pieces(pieces)``: the same for data held in pieces (no join);
-  ``feed_ciphertext(data) -> bool`` puts data in the BIO now and leaves the decrypting to the
+  ``feed_ciphertext(data, size=-1) -> bool`` puts data in the BIO now and leaves the decrypting to the
   next ``receive_ciphertext_pieces`` call (``ciphertext_fed`` says one is due): a socket feeds
   the BIO straight from its receive buffer that way.
 * ``send_plaintext(data) -> int``: encrypt up to :data:`MAX_WRITE` bytes in one ``SSL_write``
   (many records, one call); returns how many were taken. Only in ENCRYPTED.
-* ``data_to_send() -> bytes``: drain the outgoing BIO in big reads.
+* ``data_to_send() -> bytes | bytearray``: drain the outgoing BIO (a batch above 4 KiB comes as
+  a bytearray the caller owns, read straight from the BIO).
 * ``read_plaintext() -> bytes | bytearray``: everything decrypted so far (``plaintext_pending``
   says how much), in a block made by ``new_plaintext_block`` (bytearray, or a subclass the
   owner sets) that the caller then owns.
@@ -104,6 +105,7 @@ OpenSSL quirks worked around
 from __future__ import annotations
 
 import ipaddress
+import threading
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -136,7 +138,19 @@ __all__ = ["MAX_WRITE", "TlsEngine"]
 _lib: Any = SSL._lib  # type: ignore[attr-defined]
 _ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
-_new_buffer: Any = _ffi.new_allocator(should_clear_after_alloc=False)
+
+
+class _Scratch(threading.local):
+    """A small per-thread buffer that ``data_to_send`` reads the outgoing BIO into first.
+
+    Per thread because every cffi call releases the GIL: two threads' engines may read at
+    the same time. Its size covers a request/response message and most handshake flights."""
+
+    buffer: Any = None
+
+
+_SCRATCH_SIZE = 4096
+_scratch = _Scratch()
 
 
 def _bio_write(conn: Any, data: bytes | bytearray | memoryview) -> None:
@@ -234,6 +248,14 @@ class TlsEngine:
     new_plaintext_block: Callable[[int], bytearray] = bytearray
     #: True while :meth:`feed_ciphertext` put data in the BIO that was not decrypted yet.
     ciphertext_fed = False
+    # How many bytes the incoming BIO holds, when known (-1: ask the BIO): a size hint for
+    # _read_records' block that saves a C call per message. Known only from a batch that
+    # emptied the BIO through feed_ciphertext calls; a wrong hint costs only an extra read.
+    _input_known = 0
+    # feed_ciphertext's reused source (a socket's per-thread receive buffer) and its C view:
+    # kept on the engine, as plain attributes are faster to read than thread-local ones.
+    _feed_source: Any = None
+    _feed_buffer: Any = None
 
     def __init__(
         self,
@@ -279,6 +301,11 @@ class TlsEngine:
         conn = SSL.Connection(context.ssl_context, None)
         conn.set_app_data(weakref.ref(self))
         self._conn = conn
+        # pyOpenSSL's internals the data path reads on every call, cached once: the SSL
+        # pointer and the two memory BIOs live as long as the connection.
+        self._ssl: Any = conn._ssl  # type: ignore[attr-defined]
+        self._into_ssl: Any = conn._into_ssl  # type: ignore[attr-defined]
+        self._from_ssl: Any = conn._from_ssl  # type: ignore[attr-defined]
         if self._server:
             conn.set_accept_state()
             if report_alerts:
@@ -369,26 +396,44 @@ class TlsEngine:
         if state is _CLOSED or state is _FAILED:
             return
         # bio_write takes any buffer (bytes, bytearray, memoryview) without a copy of its own.
+        self._input_known = -1
         self._conn.bio_write(data)
         self._process_input(state)
 
-    def feed_ciphertext(self, data: bytes | bytearray | memoryview) -> bool:
+    def feed_ciphertext(self, data: bytes | bytearray | memoryview, size: int = -1) -> bool:
         """Put ``data`` into the BIO without decrypting it yet (True), only when ENCRYPTED
         (False otherwise: nothing was taken). The next :meth:`receive_ciphertext_pieces` call,
         even with no pieces, decrypts it; :attr:`ciphertext_fed` says one is due. This lets a
-        socket feed the BIO straight from its receive buffer, without a copy of its own."""
+        socket feed the BIO straight from its receive buffer, without a copy of its own.
+
+        With ``size``, only the first ``size`` bytes of ``data`` are taken, and ``data`` must be
+        a buffer that lives as long as the thread and is never resized (a socket's reusable
+        receive buffer): its C view is kept for the next call, which saves exporting a slice
+        of it per chunk."""
         if self._state is not _ENCRYPTED:
             return False
         # _bio_write inlined: this runs for every read burst of an encrypted socket. (No
         # ``with`` around from_buffer() on the data path: it costs ~0.4 µs, and the buffer is
         # released as soon as the cdata goes, here at once.)
-        conn = self._conn
-        bio = conn._into_ssl
-        buffer = _ffi.from_buffer(data)
-        result = _lib.BIO_write(bio, buffer, len(buffer))
+        if size >= 0:
+            if data is self._feed_source:
+                buffer = self._feed_buffer
+            else:
+                buffer = _ffi.from_buffer(data)
+                self._feed_source, self._feed_buffer = data, buffer
+            if size > len(buffer):
+                size = len(buffer)  # (never read past the buffer, whatever the caller says)
+        else:
+            buffer = _ffi.from_buffer(data)
+            size = len(buffer)
+        bio = self._into_ssl
+        result = _lib.BIO_write(bio, buffer, size)
         del buffer
         if result <= 0:
-            conn._handle_bio_errors(bio, result)
+            self._conn._handle_bio_errors(bio, result)  # type: ignore[attr-defined]
+        known = self._input_known
+        if known >= 0:
+            self._input_known = known + result
         self.ciphertext_fed = True
         return True
 
@@ -400,12 +445,12 @@ class TlsEngine:
         state = self._state
         if state is _CLOSED or state is _FAILED:
             return
-        conn = self._conn
         fed = self.ciphertext_fed
         self.ciphertext_fed = False
         for piece in pieces:
             if piece:
-                _bio_write(conn, piece)
+                self._input_known = -1
+                _bio_write(self._conn, piece)
                 fed = True
         if fed:
             if state is _ENCRYPTED:
@@ -436,34 +481,57 @@ class TlsEngine:
         if size > MAX_WRITE or type(data) is not bytes:
             data = memoryview(data)[:MAX_WRITE]
             size = data.nbytes
-        conn = self._conn
-        ssl = conn._ssl  # type: ignore[attr-defined]
+        ssl = self._ssl
         # SSL_write itself: pyOpenSSL's send() adds a type check and its error helpers'
         # checks to every call; its error mapping is still used for failures.
-        result = _lib.SSL_write(ssl, _ffi.from_buffer(data), size)  # (see feed_ciphertext)
+        # (A bytes object goes to C as it is; cffi needs from_buffer only for other buffers.)
+        result = _lib.SSL_write(
+            ssl, data if type(data) is bytes else _ffi.from_buffer(data), size
+        )  # (no ``with`` around from_buffer: see feed_ciphertext)
         if result > 0:
             return int(result)
         try:
-            conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
+            self._conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
         except SSL.Error as exc:
             self._fail(exc, during_handshake=False)
         return 0
 
-    def data_to_send(self) -> bytes:
-        """Return (and remove) all ciphertext waiting to go to the peer; b"" when none."""
-        conn = self._conn
-        # The memory BIO says how much it holds: one read of exactly that size, and no call
-        # (no WantReadError raised and caught) when it is empty, which is most calls.
-        pending = _lib.BIO_get_mem_data(conn._from_ssl, _ffi.NULL)  # type: ignore[attr-defined]
+    def data_to_send(self) -> bytes | bytearray:
+        """Return (and remove) all ciphertext waiting to go to the peer; b"" when none.
+
+        A big batch comes as a ``bytearray`` the caller owns (the engine keeps no reference),
+        a small one as ``bytes``.
+        """
+        bio = self._from_ssl
+        # pyOpenSSL's bio_read without its argument checks or its WantReadError, and with one
+        # C call for a small message: every cffi call releases and takes the GIL (~1,000
+        # instructions), so reading into a ready per-thread buffer beats asking the BIO its
+        # size first and allocating one to fit. An empty memory BIO returns -1 (retry), and
+        # reading from one has no other way to fail.
+        scratch = _scratch.buffer
+        if scratch is None:
+            scratch = _scratch.buffer = _ffi.new("char[]", _SCRATCH_SIZE)
+        result = _lib.BIO_read(bio, scratch, _SCRATCH_SIZE)
+        if result < _SCRATCH_SIZE:
+            return _ffi.unpack(scratch, result) if result > 0 else b""  # type: ignore[no-any-return]
+        # More than the scratch buffer holds (bulk data, a big handshake flight): the rest in
+        # one read of exactly the size the BIO reports, straight into the bytearray that is
+        # returned (no cffi buffer copied out again: for 256 KiB that copy, and the buffer's
+        # allocation, were most of a blocking sender's time).
+        pending = _lib.BIO_get_mem_data(bio, _ffi.NULL)
         if pending <= 0:
-            return b""
-        # pyOpenSSL's bio_read without its argument checks: one uncleared buffer, one copy out.
-        bio = conn._from_ssl  # type: ignore[attr-defined]
-        buffer = _new_buffer("char[]", pending)
-        result = _lib.BIO_read(bio, buffer, pending)
-        if result <= 0:
-            conn._handle_bio_errors(bio, result)  # type: ignore[attr-defined]
-        return _ffi.unpack(buffer, result)  # type: ignore[no-any-return]
+            return _ffi.unpack(scratch, result)  # type: ignore[no-any-return]
+        out = bytearray(result + pending)
+        buffer = _ffi.from_buffer(out)  # (no ``with``: see feed_ciphertext)
+        _ffi.memmove(buffer, scratch, result)
+        more = _lib.BIO_read(bio, buffer + result, pending)
+        del buffer  # release the export before a resize
+        if more <= 0:
+            self._conn._handle_bio_errors(bio, more)  # type: ignore[attr-defined]
+            more = 0
+        if more < pending:
+            del out[result + more :]
+        return out
 
     def read_plaintext(self) -> bytes | bytearray:
         """Return (and remove) every decrypted byte received so far.
@@ -493,6 +561,7 @@ class TlsEngine:
             self._set_state(EngineState.CLOSED)
             return
         self._close_notify_sent = True
+        self._input_known = -1
         try:
             self._conn.shutdown()
         except SSL.Error as exc:
@@ -526,6 +595,7 @@ class TlsEngine:
     # --- handshake ----------------------------------------------------------------------------
 
     def _do_handshake(self) -> None:
+        self._input_known = -1
         try:
             self._conn.do_handshake()
         except SSL.WantReadError:
@@ -598,12 +668,17 @@ class TlsEngine:
         # plus the record OpenSSL's record layer may already have pulled from it, plus what it
         # decrypted and not returned yet: one block of that size holds it all (the outer loop
         # is only a safety net), and the loop always ends on a read that says why it stopped.
-        conn = self._conn
-        ssl = conn._ssl  # type: ignore[attr-defined]
+        ssl = self._ssl
+        into_ssl = self._into_ssl
         ssl_read = _lib.SSL_read
+        mem_data = _lib.BIO_get_mem_data
         result = 1
-        while result > 0:
-            capacity = _lib.BIO_get_mem_data(conn._into_ssl, _ffi.NULL)  # type: ignore[attr-defined]
+        drained = False
+        while result > 0 and not drained:
+            capacity = self._input_known
+            if capacity <= 0:
+                capacity = mem_data(into_ssl, _ffi.NULL)
+            self._input_known = -1
             if not 0 < capacity < _SMALL_BATCH:
                 capacity += _lib.SSL_pending(ssl) + _RECORD_ROOM
             # else a small batch (a ping-pong's message): no room for a record the record
@@ -614,10 +689,20 @@ class TlsEngine:
             size = 0
             buffer = _ffi.from_buffer(out)  # (no ``with``: see feed_ciphertext)
             while size < capacity:
-                result = ssl_read(ssl, buffer + size if size else buffer, capacity - size)
+                want = capacity - size
+                result = ssl_read(ssl, buffer + size if size else buffer, want)
                 if result <= 0:
                     break
                 size += result
+                if result < want and not mem_data(into_ssl, _ffi.NULL):
+                    # Less than asked means no decrypted byte is left (SSL_read fills the
+                    # buffer when it can), and the BIO is empty: another SSL_read could only
+                    # say WANT_READ (the record layer reads no further than the record it
+                    # needs: read-ahead is off). A ping-pong message saves that call and the
+                    # SSL_get_error after it.
+                    drained = True
+                    self._input_known = 0
+                    break
             del buffer  # the block is resized below: release the export first
             if size:
                 del out[size:]
@@ -625,7 +710,7 @@ class TlsEngine:
                 self._plaintext_size += size
         # WANT_READ is the usual end of a batch: no pyOpenSSL WantReadError raised and caught.
         # (pyOpenSSL's deferred callback errors belong to handshake calls, which raise them.)
-        if _lib.SSL_get_error(ssl, result) != _WANT_READ:
+        if not drained and _lib.SSL_get_error(ssl, result) != _WANT_READ:
             self._read_error(ssl, result)
         if self._ticket_arrived:
             self._ticket_arrived = False
