@@ -512,6 +512,49 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         finally:
             self._in_transmit = False
 
+    def _encrypt_outgoing(self, engine: TlsEngine, plain: QTcpSocket) -> None:
+        """Encrypt queued plaintext and hand the ciphertext to the plain socket (the pump's
+        first step; also what a blocking wait inside one of our slots runs, see
+        sslsocketwaits._run_queued)."""
+        buffer = self._write_buffer
+        total = 0
+        # Encrypt the whole batch, then drain the BIO once: one BIO read, one plain-socket
+        # write and one send() for the batch instead of one per application write.
+        # (Ciphertext is counted as the plaintext it came from: the overhead is ~1 %.)
+        space = _HIGH_WATER - plain._write_buffer._size
+        chunks = buffer._chunks
+        while buffer._size and total < space:
+            # The head chunk itself when none of it was taken yet (the usual case: no view).
+            chunk = chunks[0] if not buffer._head else buffer.first_chunk()
+            taken = engine.send_plaintext(chunk)
+            if taken <= 0:
+                break
+            total += taken
+            if taken == len(chunk):  # all of the head chunk's unread bytes: drop it
+                chunks.popleft()
+                buffer._head = 0
+                buffer._size -= taken
+            else:
+                buffer.free(taken)
+        data = engine.data_to_send()  # (_flush_engine, inlined)
+        if data:
+            self._write_ciphertext(data)
+        if total:
+            # Not counted as progress: the loop above already took all it could, and a slot
+            # that writes more from here asks for another pass itself (writeData sets
+            # _transmit_again), so an empty extra pass per write is saved.
+            signal = self.bytesWritten
+            if signal._conns and not self._emitting_bytes_written:  # (no slot: no call)
+                self._undefer_plain_flush()
+                self._emitting_bytes_written = True
+                try:
+                    signal.emit(total)
+                finally:
+                    self._emitting_bytes_written = False
+        if engine._events:
+            self._undefer_plain_flush()  # (their signals run slots)
+            _events.handle_events(self, engine, engine.events())
+
     def _transmit_once(self) -> bool:
         engine = self._engine
         plain = self._plain
@@ -524,43 +567,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         # -- outgoing plaintext (only once encrypted; earlier writes stay queued, as in Qt)
         buffer = self._write_buffer
         if buffer._size and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED:
-            total = 0
-            # Encrypt the whole batch, then drain the BIO once: one BIO read, one plain-socket
-            # write and one send() for the batch instead of one per application write.
-            # (Ciphertext is counted as the plaintext it came from: the overhead is ~1 %.)
-            space = _HIGH_WATER - plain._write_buffer._size
-            chunks = buffer._chunks
-            while buffer._size and total < space:
-                # The head chunk itself when none of it was taken yet (the usual case: no view).
-                chunk = chunks[0] if not buffer._head else buffer.first_chunk()
-                taken = engine.send_plaintext(chunk)
-                if taken <= 0:
-                    break
-                total += taken
-                if taken == len(chunk):  # all of the head chunk's unread bytes: drop it
-                    chunks.popleft()
-                    buffer._head = 0
-                    buffer._size -= taken
-                else:
-                    buffer.free(taken)
-            data = engine.data_to_send()  # (_flush_engine, inlined)
-            if data:
-                self._write_ciphertext(data)
-            if total:
-                # Not counted as progress: the loop above already took all it could, and a slot
-                # that writes more from here asks for another pass itself (writeData sets
-                # _transmit_again), so an empty extra pass per write is saved.
-                signal = self.bytesWritten
-                if signal._conns and not self._emitting_bytes_written:  # (no slot: no call)
-                    self._undefer_plain_flush()
-                    self._emitting_bytes_written = True
-                    try:
-                        signal.emit(total)
-                    finally:
-                        self._emitting_bytes_written = False
-            if engine._events:
-                self._undefer_plain_flush()  # (their signals run slots)
-                _events.handle_events(self, engine, engine.events())
+            self._encrypt_outgoing(engine, plain)
             if self._engine is not engine or self._state is _U:
                 return False
         if self._ssl_pending_close and not buffer and self._state is _X and self._phase is _ENCRYPTED:
@@ -628,9 +635,9 @@ class QSslSocket(SslSocketApi, QTcpSocket):
                     self._deliver_plaintext(engine)
                     if not (self._transmit_again and self._write_buffer._size
                             and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED):
-                        data = engine.data_to_send()  # (_flush_engine, inlined)
-                        if data:
-                            self._write_ciphertext(data)
+                        ciphertext = engine.data_to_send()  # (_flush_engine, inlined)
+                        if ciphertext:
+                            self._write_ciphertext(ciphertext)
                 else:
                     self._flush_engine(engine)
                     # Session tickets first (as Qt, see tickets_first), then the data, then

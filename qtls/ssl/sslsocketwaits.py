@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qtls.network.socketenums import SocketState
 from qtls.network.socketwaits import Deadline, _check_msecs
 from qtls.ssl.configurationdata import SslMode
+from qtls.ssl.engine import EngineState
 from qtls.ssl.sslsocketstate import TlsPhase
 
 if TYPE_CHECKING:
@@ -43,7 +44,18 @@ def _run_queued(s: QSslSocket) -> None:
     if s._resume_scheduled:
         s._resume_scheduled = False
         s._resume_now()
-    if s._engine is not None and (s._write_buffer or (s._plain is not None and s._plain._read_buffer)):
+    engine, plain = s._engine, s._plain
+    if engine is None or plain is None:
+        return
+    if s._in_transmit:
+        # A wait inside one of our slots, while the pump runs (it is not re-entrant): what
+        # Qt's waitForBytesWritten does first (transmit()) is to encrypt the queued plaintext
+        # so the plain socket can send it; the outer pump goes on with the rest afterwards.
+        if (s._write_buffer and s._phase is TlsPhase.ENCRYPTED
+                and engine.state is EngineState.ENCRYPTED):
+            s._encrypt_outgoing(engine, plain)
+        return
+    if s._write_buffer or plain._read_buffer:
         s._transmit()
 
 

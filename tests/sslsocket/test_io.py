@@ -361,3 +361,35 @@ def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
     client.disconnectFromHost()
     assert run_until(lambda: client.state() is QAbstractSocket.SocketState.UnconnectedState, 5000)
     server.join()
+
+
+def test_wait_for_bytes_written_inside_a_ready_read_slot_sends_at_once(
+        pki: Pki, qtls_app: Any) -> None:
+    # PyQt6 (same scenario): a readyRead slot that writes and then blocks in
+    # waitForBytesWritten() gets True at once (Qt's wait runs transmit() first), although the
+    # socket's pump is still running the slot.
+    def echo(conn: Any) -> None:
+        for _ in range(2):
+            conn.sendall(conn.recv(64))
+        conn.recv(64)  # until the client closes
+
+    server = StdlibServer(pki.stdlib_server_context(), echo)
+    client = client_for(pki)
+    log: list[Any] = []
+
+    def on_ready_read() -> None:
+        data = bytes(client.readAll())
+        log.append(data)
+        if data == b"first":
+            client.write(b"second")
+            log.append(client.waitForBytesWritten(3000))
+            log.append(client.bytesToWrite())
+
+    client.readyRead.connect(on_ready_read)
+    client.encrypted.connect(lambda: client.write(b"first"))
+    client.connectToHostEncrypted("localhost", server.port)
+    assert run_until(lambda: b"second" in log, 5000), log
+    assert log == [b"first", True, 0, b"second"]
+    client.disconnectFromHost()
+    assert run_until(lambda: client.state() is QAbstractSocket.SocketState.UnconnectedState, 5000)
+    server.join()
