@@ -265,17 +265,7 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         # is queued as usual (_undefer_plain_flush), since a slot may run a nested event loop.
         plain._defer_flush = True
         try:
-            if self._in_transmit:  # (_transmit, inlined: not re-entrant)
-                self._transmit_again = True
-            else:
-                self._in_transmit = True
-                try:
-                    while True:
-                        self._transmit_again = False
-                        if not self._transmit_once() and not self._transmit_again:
-                            break
-                finally:
-                    self._in_transmit = False
+            self._transmit()
         finally:
             plain._defer_flush = False
         if plain._flush_deferred:
