@@ -7,7 +7,7 @@ The split is Qt's. A QSslSocket *is* a QTcpSocket to the application (same state
 QIODevice API), but it never touches a descriptor itself: it owns a private plain
 :class:`QTcpSocket` (Qt's ``d->plainSocket``, here ``_plain``) that does the TCP work, and a
 :class:`~qtls.ssl.engine.TlsEngine` that does the TLS work. One pump, :meth:`QSslSocket._transmit`
-(Qt's ``transmit()``), moves bytes between them::
+(Qt's ``transmit()``, in :mod:`qtls.ssl.sslsocketpump`), moves bytes between them::
 
       application                      QSslSocket                         _plain (QTcpSocket)
       write() ──▶ _write_buffer ──send_plaintext──▶ engine ──data_to_send──▶ write() ──▶ kernel
@@ -27,8 +27,8 @@ QIODevice API), but it never touches a descriptor itself: it owns a private plai
   waits. ``_transmit`` is not re-entrant: a slot that writes while it runs just asks for
   another round.
 * Flow control: plaintext is handed to the engine only while the plain socket has less than
-  :data:`_HIGH_WATER` bytes of ciphertext queued, so a 1 GB ``write`` does not become 1 GB of
-  ciphertext in memory; ciphertext is taken from the plain socket only while the plaintext
+  ``_HIGH_WATER`` (:mod:`qtls.ssl.sslsocketpump`) bytes of ciphertext queued, so a 1 GB
+  ``write`` does not become 1 GB of ciphertext in memory; ciphertext is taken from the plain socket only while the plaintext
   buffer has room (``setReadBufferSize``), and the plain socket stops reading the kernel when
   its own buffer is full, so the peer is slowed down by TCP itself.
 
@@ -80,7 +80,6 @@ change of every other handshake.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
@@ -92,36 +91,25 @@ from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
 from qtls.ssl import sslsocketconnect as _connect
 from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.certificate import QSslCertificate
 from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.configurationdata import PeerVerifyMode, SslMode
 from qtls.ssl.engine import (
-    EngineState,
-    HandshakeCompleted,
     TlsEngine,
-    VerifyError,
 )
 from qtls.ssl.engine.events import ConnectionInfo, Event
-from qtls.ssl.error import QSslError, ssl_error_from_verify_code
+from qtls.ssl.error import QSslError
 from qtls.ssl.ocsp import QOcspResponse
 from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.qssl import QSsl
 from qtls.ssl.sslsocketapi import SslSocketApi
+from qtls.ssl.sslsocketpump import SslPump
 from qtls.ssl.sslsocketstate import TlsPhase, check_phase
 from qtls.ssl.sslsocketverify import errors_ignored
 
 __all__ = ["QSslSocket"]
 
-_log = logging.getLogger("qtls")
-
 _U = SocketState.UnconnectedState
-_H = SocketState.HostLookupState
-_C = SocketState.ConnectingState
-_OK = SocketState.ConnectedState
 _X = SocketState.ClosingState
-
-#: Plaintext goes into the engine only while less ciphertext than this waits in the plain socket.
-_HIGH_WATER = 1024 * 1024
 
 # Enum members as module constants for the data path: Python 3.11 resolves ``TlsPhase.X``
 # through EnumType.__getattr__, ~0.1 µs each, a dozen times per message.
@@ -129,16 +117,13 @@ _UNENCRYPTED = TlsPhase.UNENCRYPTED
 _HANDSHAKING = TlsPhase.HANDSHAKING
 _PAUSED = TlsPhase.PAUSED
 _ENCRYPTED = TlsPhase.ENCRYPTED
-_CLOSING = TlsPhase.CLOSING
-_ENGINE_ENCRYPTED = EngineState.ENCRYPTED
 _PLAIN_MODE = SslMode.UnencryptedMode
 
 # The engine decrypts into QByteArray blocks: readAll() returns such a block as it is.
 _plaintext_block = QByteArray._sized
-_WRITE_ONLY = QIODevice.OpenModeFlag.WriteOnly.value
 
 
-class QSslSocket(SslSocketApi, QTcpSocket):
+class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
     """An SSL/TLS encrypted TCP socket for clients and servers (Qt's ``QSslSocket``).
 
     Client: ``connectToHostEncrypted(host, port)`` (or ``connectToHost`` then
@@ -465,297 +450,6 @@ class QSslSocket(SslSocketApi, QTcpSocket):
         with SslInvalidUserDataError naming the cause, then SslInternalError, as Qt reports.
         """
         _connect.start_encryption_if_possible(self, server=True)
-
-    # ================================================================== the pump
-
-    def _flush_engine(self, engine: TlsEngine) -> None:
-        """Hand the engine's ciphertext to the plain socket (the engine rule, first half)."""
-        data = engine.data_to_send()
-        if data:
-            self._write_ciphertext(data)
-
-    def _write_ciphertext(self, data: bytes | bytearray) -> None:
-        """_flush_engine's second half (the hot path calls data_to_send() itself)."""
-        plain = self._plain
-        if data and plain is not None and (plain._state is _OK or plain._state is _X):
-            if plain._open_mode._value_ & _WRITE_ONLY:
-                # Straight to the plain socket's buffer: QIODevice.write's argument and mode
-                # checks are for applications; this is our own bytes object.
-                if type(data) is bytearray:
-                    plain._write_owned(data)  # a big batch the engine gave up: no copy
-                else:
-                    plain.writeData(data)
-            else:
-                plain.write(data)  # not writable: QIODevice.write warns and refuses, as Qt
-
-    def _transmit(self) -> None:
-        """Qt's transmit(): move plaintext and ciphertext until nothing more can move."""
-        if self._in_transmit:
-            self._transmit_again = True
-            return
-        self._in_transmit = True
-        try:
-            while True:
-                self._transmit_again = False
-                if not self._transmit_once() and not self._transmit_again:
-                    break
-        finally:
-            self._in_transmit = False
-
-    def _encrypt_outgoing(self, engine: TlsEngine, plain: QTcpSocket) -> None:
-        """Encrypt queued plaintext and hand the ciphertext to the plain socket (the pump's
-        first step; also what a blocking wait inside one of our slots runs, see
-        sslsocketwaits._run_queued)."""
-        buffer = self._write_buffer
-        total = 0
-        # Encrypt the whole batch, then drain the BIO once: one BIO read, one plain-socket
-        # write and one send() for the batch instead of one per application write.
-        # (Ciphertext is counted as the plaintext it came from: the overhead is ~1 %.)
-        space = _HIGH_WATER - plain._write_buffer._size
-        chunks = buffer._chunks
-        while buffer._size and total < space:
-            # The head chunk itself when none of it was taken yet (the usual case: no view).
-            chunk = chunks[0] if not buffer._head else buffer.first_chunk()
-            taken = engine.send_plaintext(chunk)
-            if taken <= 0:
-                break
-            total += taken
-            if taken == len(chunk):  # all of the head chunk's unread bytes: drop it
-                chunks.popleft()
-                buffer._head = 0
-                buffer._size -= taken
-            else:
-                buffer.free(taken)
-        data = engine.data_to_send()  # (_flush_engine, inlined)
-        if data:
-            self._write_ciphertext(data)
-        if total:
-            # Not counted as progress: the loop above already took all it could, and a slot
-            # that writes more from here asks for another pass itself (writeData sets
-            # _transmit_again), so an empty extra pass per write is saved.
-            signal = self.bytesWritten
-            if signal._conns and not self._emitting_bytes_written:  # (no slot: no call)
-                self._undefer_plain_flush()
-                self._emitting_bytes_written = True
-                try:
-                    signal.emit(total)
-                finally:
-                    self._emitting_bytes_written = False
-        if engine._events:
-            self._undefer_plain_flush()  # (their signals run slots)
-            _events.handle_events(self, engine, engine.events())
-
-    def _transmit_once(self) -> bool:
-        engine = self._engine
-        plain = self._plain
-        if engine is None or plain is None or self._phase is _PAUSED:
-            return False
-        progress = False
-        # The hot path (a ping-pong runs it twice per message) reads the ring buffers' and the
-        # engine's sizes as attributes (``_size``, ``_plaintext_size``, ``_events``) and
-        # inlines _alive(): each Python call saved is ~1 % of a round trip.
-        # -- outgoing plaintext (only once encrypted; earlier writes stay queued, as in Qt)
-        buffer = self._write_buffer
-        if buffer._size and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED:
-            self._encrypt_outgoing(engine, plain)
-            if self._engine is not engine or self._state is _U:
-                return False
-        if self._ssl_pending_close and not buffer and self._state is _X and self._phase is _ENCRYPTED:
-            self._ssl_pending_close = False
-            self._undefer_plain_flush()
-            _closing.close_tls_and_tcp(self)
-            return False
-        # -- incoming ciphertext
-        source = plain._read_buffer
-        if source._size or engine.ciphertext_fed:
-            room = self._room() if self._read_buffer_size and self._phase is _ENCRYPTED else None
-            if room is None or room > 0:
-                if room is None or room >= source._size:
-                    # The pieces go into the BIO as they are: joining them would copy (and for
-                    # a 4 MiB burst, allocate) everything once more. (None: the plain socket
-                    # fed the BIO itself, see _sink_ciphertext.)
-                    if source._size:
-                        pieces = source.read_all_chunks()
-                        plain._maybe_resume_reading()
-                        engine.receive_ciphertext_pieces(pieces)
-                    else:
-                        engine.receive_ciphertext_pieces(())
-                else:
-                    data = source.read(room)
-                    plain._maybe_resume_reading()
-                    engine.receive_ciphertext(data)
-                progress = True
-                events: list[Event] = []
-                if engine._events:
-                    events = engine.events()
-                    self._undefer_plain_flush()  # (their signals run slots)
-                if self._phase is _HANDSHAKING:
-                    done = next((i for i, e in enumerate(events) if type(e) is HandshakeCompleted), -1)
-                    if done < 0:
-                        self._flush_engine(engine)
-                        _events.handle_events(self, engine, events)
-                        if not self._alive(engine):
-                            return False
-                    else:
-                        # As Qt: the peer's certificate is judged before our last flight
-                        # (a TLS 1.3 client's Finished, a server's tickets) leaves, so a peer
-                        # we reject never sees the handshake complete.
-                        _events.handle_events(self, engine, events[: done + 1])
-                        if not self._alive(engine):
-                            return False
-                        if self._phase is _PAUSED:
-                            self._held_events = events[done + 1 :]  # for resume()
-                            return False
-                        self._flush_engine(engine)
-                        # encrypted() first, then tickets and the data that came with the
-                        # handshake, then what followed it (a close_notify behind the data).
-                        rest = _events.tickets_first(self, engine, events[done + 1 :])
-                        if not self._alive(engine):
-                            return False
-                        self._deliver_plaintext(engine)
-                        if not self._alive(engine):
-                            return False
-                        _events.handle_events(self, engine, rest)
-                elif not events:
-                    # The steady state (data records only): no events to map. The plaintext
-                    # goes first and what the reading made for the peer (a KeyUpdate answer,
-                    # rare) leaves after it, as in Qt's transmit loop; when a slot's write
-                    # asks for another pass, that pass's data_to_send() takes it along with
-                    # the write's own ciphertext: one C call per message less.
-                    self._deliver_plaintext(engine)
-                    if not (self._transmit_again and self._write_buffer._size
-                            and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED):
-                        ciphertext = engine.data_to_send()  # (_flush_engine, inlined)
-                        if ciphertext:
-                            self._write_ciphertext(ciphertext)
-                else:
-                    self._flush_engine(engine)
-                    # Session tickets first (as Qt, see tickets_first), then the data, then
-                    # what ended the stream (close_notify, a fatal alert).
-                    events = _events.tickets_first(self, engine, events)
-                    if not self._alive(engine):
-                        return False
-                    self._deliver_plaintext(engine)
-                    if not self._alive(engine):
-                        return False
-                    _events.handle_events(self, engine, events)
-                if self._engine is not engine or self._state is _U:  # (_alive, inlined)
-                    return False
-            else:
-                self._read_paused = True
-        if (engine._plaintext_size and self._engine is engine and self._state is not _U
-                and (self._phase is _ENCRYPTED or self._phase is _CLOSING)):
-            self._deliver_plaintext(engine)
-        return progress
-
-    def _sink_ciphertext(self, data: memoryview, size: int) -> bool:
-        """The plain socket's receive hook: once encrypted, without a read-buffer limit and
-        outside the pump, received ciphertext goes into the engine's BIO at once, and the
-        readyRead that follows runs the pump that decrypts it. That skips one copy of every
-        byte (into the plain socket's buffer) and the buffer's bookkeeping."""
-        engine = self._engine
-        if (engine is None or self._phase is not _ENCRYPTED or self._read_buffer_size
-                or self._in_transmit):
-            return False
-        return engine.feed_ciphertext(data, size)
-
-    def _deliver_plaintext(self, engine: TlsEngine) -> None:
-        if not engine._plaintext_size or (self._phase is not _ENCRYPTED and self._phase is not _CLOSING):
-            return
-        # The engine hands over a buffer it keeps no reference to: no copy into the ring.
-        chunks = engine._plaintext
-        if len(chunks) == 1:
-            # engine.read_plaintext(), inlined for its usual case (one block per batch).
-            block = chunks[0]
-            chunks.clear()
-            engine._plaintext_size = 0
-        else:
-            block = engine.read_plaintext()
-        ring = self._read_buffer
-        if not ring._size and type(block) is QByteArray:
-            # RingBuffer.append_owned's own step for an empty ring, without the call (the
-            # usual case: the application read the last message before this one came).
-            ring._chunks.append(block)  # type: ignore[arg-type]
-            ring._size = len(block)
-        else:
-            ring.append_owned(block)
-        self._emit_ready_read()
-
-    def _emit_ready_read(self) -> None:
-        if self._emitting_ready_read:
-            return
-        self._emitting_ready_read = True
-        plain = self._plain
-        deferring = plain is not None and plain._defer_flush
-        if deferring:  # (_undefer_plain_flush, inlined: nothing is deferred yet, usually)
-            plain._defer_flush = False  # type: ignore[union-attr]
-            if plain._flush_deferred:  # type: ignore[union-attr]
-                plain._undefer_flush()  # type: ignore[union-attr]
-        try:
-            self.readyRead.emit()
-        finally:
-            self._emitting_ready_read = False
-            if deferring:
-                plain._defer_flush = True  # type: ignore[union-attr]
-
-    def _schedule(self, attribute: str, callback: Any) -> None:
-        """Run ``callback`` from the thread's loop soon (Qt's queued invokeMethod), once."""
-        if getattr(self, attribute):
-            return
-        setattr(self, attribute, True)
-
-        def run() -> None:
-            setattr(self, attribute, False)
-            callback()
-
-        try:
-            self._event_loop().call_soon(run)
-        except RuntimeError:  # the loop is closed: blocking waits will pump instead
-            setattr(self, attribute, False)
-
-    def _pump(self) -> None:
-        """The queued pump: decided when it runs, since a handshake may have started since."""
-        if self._engine is None:
-            self._move_plain_input()
-        elif self._write_buffer and self._phase is _ENCRYPTED:
-            # Qt's _q_flushWriteBuffer calls q->flush(): transmit() and then plainSocket->flush(),
-            # so the ciphertext of a write leaves in this loop turn instead of waiting one more
-            # turn (and two epoll_ctl calls) for the plain socket's writable event.
-            self.flush()
-        else:
-            self._transmit()
-
-    def _maybe_resume_reading(self) -> None:
-        """The application read: if the buffer had filled, pump again (queued, as Qt)."""
-        if not self._read_paused:
-            return
-        room = self._room()
-        if room is not None and room <= 0:
-            return
-        self._read_paused = False
-        self._schedule("_flush_scheduled", self._pump)
-
-    # -- hooks called by the engine from inside OpenSSL callbacks --------------------------------
-
-    def _on_verify_error(self, error: VerifyError) -> bool:
-        self._reported_early = True
-        self._continue_interrupted = False
-        cert = QSslCertificate(error.certificate, QSsl.EncodingFormat.Der)
-        self.handshakeInterruptedOnError.emit(QSslError(ssl_error_from_verify_code(error.code), cert))
-        decision, self._continue_interrupted = self._continue_interrupted, False
-        return decision
-
-    def _on_psk_required(self, hint: bytes, max_identity: int, max_psk: int) -> tuple[bytes, bytes] | None:
-        auth = QSslPreSharedKeyAuthenticator._for_handshake(hint, max_identity, max_psk)
-        self.preSharedKeyAuthenticationRequired.emit(auth)
-        return auth._handshake_answer()
-
-    def _on_psk_identity(self, identity: bytes, max_psk: int) -> bytes | None:
-        hint = self._config._d.psk_identity_hint
-        auth = QSslPreSharedKeyAuthenticator._for_server(identity, hint, max_psk)
-        self.preSharedKeyAuthenticationRequired.emit(auth)
-        answer = auth._handshake_answer()
-        return answer[1] if answer else None
 
     # ================================================================== writing
 
