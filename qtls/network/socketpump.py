@@ -329,14 +329,7 @@ class SocketPump(QIODevice):
             return -1
         size = len(data) if type(data) is not memoryview else data.nbytes
         if size:
-            buffer = self._write_buffer
-            if type(data) is bytes and not buffer._size:
-                # RingBuffer.append's own first step, without the call (a bytes object into
-                # an empty buffer: kept as it is), for a private TLS socket's every flight.
-                buffer._chunks.append(data)
-                buffer._size = size
-            else:
-                buffer.append(data)
+            self._write_buffer.append(data)
             if not self._writer_on and not self._flush_queued and self._state is _OK:
                 if self._defer_flush:
                     self._flush_deferred = True  # the owner flushes when its dispatch ends

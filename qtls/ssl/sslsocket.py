@@ -462,14 +462,7 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
             return self._plain.write(data)
         size = len(data) if type(data) is not memoryview else data.nbytes
         if size:
-            buffer = self._write_buffer
-            if type(data) is bytes and not buffer._size:
-                # RingBuffer.append's own first step, without the call (a bytes object into
-                # an empty buffer: kept as it is): a request/response's every write.
-                buffer._chunks.append(data)
-                buffer._size = size
-            else:
-                buffer.append(data)
+            self._write_buffer.append(data)
             if self._phase is _ENCRYPTED:
                 if self._in_transmit:
                     # A slot called from the pump (readyRead, bytesWritten, encrypted): one
