@@ -9,7 +9,8 @@ connection.
 Callbacks are installed on the *context* and find their connection at call time:
 ``Connection.get_app_data()`` holds a weak reference to the owning engine, so one set of
 callbacks serves every connection and a dropped engine is never kept alive by its context.
-The engine implements the ``_on_*`` methods the callbacks forward to.
+The engine implements the ``_on_*`` methods the callbacks forward to (in
+:mod:`~qtls.ssl.engine.callbacks`).
 """
 
 from __future__ import annotations

@@ -100,35 +100,45 @@ OpenSSL quirks worked around
 * OpenSSL asks a PSK client for a TLS 1.3 PSK (without identity hint) while building the
   ClientHello, and again with the server's hint for a TLS 1.2 PSK cipher: ``on_psk_required``
   may be called twice in one handshake.
+
+Layout
+------
+
+:class:`TlsEngine` (this module: construction, state, public queries, closing, failure) is
+assembled from mixins with one job each:
+
+* :class:`~qtls.ssl.engine.datapath.EngineDataPath`: the data path, ciphertext and plaintext
+  in and out (the benchmarked hot path);
+* :class:`~qtls.ssl.engine.handshake.EngineHandshake`: driving and completing the handshake;
+* :class:`~qtls.ssl.engine.callbacks.EngineCallbacks`: the ``_on_*`` methods OpenSSL's
+  callbacks forward to.
+
+Helpers without state are in :mod:`~qtls.ssl.engine.bio` (the memory BIOs through cffi) and
+:mod:`~qtls.ssl.engine.helpers`.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import threading
 import weakref
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from OpenSSL import SSL, crypto
+from OpenSSL import SSL
 
-from .alerts import AlertLevel, alert_description_text
+from .callbacks import EngineCallbacks, PskClientHook, PskServerHook, VerifyHook
 from .context import ContextCache, TlsContext, alert_info_callback, default_context_cache
+from .datapath import MAX_WRITE, EngineDataPath
 from .errors import LocalProtocolError
 from .events import (
-    AlertReceived,
-    AlertSent,
     CloseNotifyReceived,
     ConnectionInfo,
     ErrorOrigin,
     Event,
-    HandshakeCompleted,
-    SessionTicketReceived,
     TlsError,
     TruncatedInput,
     VerifyError,
-    VerifyErrorRecorded,
 )
+from .handshake import EngineHandshake
+from .helpers import _reason, _sni_name
 from .session import session_from_der, session_lifetime_hint, session_to_der
 from .settings import AlpnStatus, TlsSettings
 from .state import EngineState, check_transition
@@ -136,100 +146,9 @@ from .state import EngineState, check_transition
 __all__ = ["MAX_WRITE", "TlsEngine"]
 
 _lib: Any = SSL._lib  # type: ignore[attr-defined]
-_ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 
-
-class _Scratch(threading.local):
-    """A small per-thread buffer that ``data_to_send`` reads the outgoing BIO into first.
-
-    Per thread because every cffi call releases the GIL: two threads' engines may read at
-    the same time. Its size covers a request/response message and most handshake flights."""
-
-    buffer: Any = None
-
-
-_SCRATCH_SIZE = 4096
-_scratch = _Scratch()
-
-
-def _bio_write(conn: Any, data: bytes | bytearray | memoryview) -> None:
-    """pyOpenSSL's ``bio_write`` on the data path, without its per-call Python checks (a
-    ``str`` argument, a missing BIO: neither can happen here); a failure is reported by its
-    own error handler, as ``bio_write`` does. Any buffer is taken without a copy."""
-    bio = conn._into_ssl
-    buffer = _ffi.from_buffer(data)  # (no ``with``: see TlsEngine.feed_ciphertext)
-    result = _lib.BIO_write(bio, buffer, len(buffer))
-    del buffer
-    if result <= 0:
-        conn._handle_bio_errors(bio, result)
-
-
-#: Largest plaintext taken by one ``send_plaintext`` call (bounds the outgoing BIO).
-MAX_WRITE = 256 * 1024
-# One record (16 KiB of plaintext and its overhead) that the record layer may hold already
-# read from the BIO (see _read_records).
-_RECORD_ROOM = 16384 + 512
-# Batches below this size get no _RECORD_ROOM (see _read_records).
-_SMALL_BATCH = 4096
-_WANT_READ = _lib.SSL_ERROR_WANT_READ
-# States as module constants for the data path: Python 3.11 resolves ``EngineState.X``
-# through EnumType.__getattr__, ~0.1 µs each.
-_IDLE = EngineState.IDLE
-_HANDSHAKING = EngineState.HANDSHAKING
-_ENCRYPTED = EngineState.ENCRYPTED
-_CLOSED = EngineState.CLOSED
-_FAILED = EngineState.FAILED
-
-VerifyHook = Callable[[VerifyError], bool]
-PskClientHook = Callable[[bytes, int, int], "tuple[bytes, bytes] | None"]
-PskServerHook = Callable[[bytes, int], "bytes | None"]
-
-
-def _reason(exc: BaseException) -> str:
-    """OpenSSL's reason strings from a pyOpenSSL exception ("no shared cipher", ...)."""
-    if isinstance(exc, SSL.SysCallError):
-        return "unexpected eof while reading"
-    if isinstance(exc, SSL.ZeroReturnError):
-        return "peer closed the connection (close_notify) during the handshake"
-    args = getattr(exc, "args", ())
-    if args and isinstance(args[0], list):
-        reasons = [t[2] for t in args[0] if isinstance(t, tuple) and len(t) == 3 and t[2]]
-        if reasons:
-            return "; ".join(dict.fromkeys(reasons))
-    return str(exc) or type(exc).__name__
-
-
-def _der(cert: crypto.X509) -> bytes:
-    """The DER encoding of a pyOpenSSL certificate."""
-    return crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
-
-
-def _is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.strip("[]").split("%")[0])
-    except ValueError:
-        return False
-    return True
-
-
-def _sni_name(host: str | None) -> bytes | None:
-    """The SNI bytes for ``host``: None for IP literals (RFC 6066 §3) and unencodable names."""
-    if not host or _is_ip_address(host):
-        return None
-    host = host.rstrip(".")
-    try:
-        return host.encode("idna")
-    except UnicodeError:
-        # Python's IDNA 2003 codec refuses some valid DNS names (underscores, long labels);
-        # plain ASCII names go out as they are, anything else without SNI.
-        try:
-            return host.encode("ascii") or None
-        except UnicodeError:
-            return None
-
-
-class TlsEngine:
+class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
     """One TLS connection as a sans-I/O state machine (see the module docstring for the rules).
 
     Hooks, all optional and called synchronously from inside OpenSSL callbacks:
@@ -241,21 +160,6 @@ class TlsEngine:
       -> (identity, key) | None`` — client side PSK (Qt's preSharedKeyAuthenticationRequired).
     * ``on_psk_identity(identity, max_psk_length) -> key | None`` — server side PSK.
     """
-
-    #: Makes the buffer (a bytearray or a subclass) that a batch of records is decrypted into;
-    #: ``read_plaintext`` returns it. An owner may set a subclass its API hands out as it is
-    #: (QSslSocket: QByteArray, so readAll() needs no copy).
-    new_plaintext_block: Callable[[int], bytearray] = bytearray
-    #: True while :meth:`feed_ciphertext` put data in the BIO that was not decrypted yet.
-    ciphertext_fed = False
-    # How many bytes the incoming BIO holds, when known (-1: ask the BIO): a size hint for
-    # _read_records' block that saves a C call per message. Known only from a batch that
-    # emptied the BIO through feed_ciphertext calls; a wrong hint costs only an extra read.
-    _input_known = 0
-    # feed_ciphertext's reused source (a socket's per-thread receive buffer) and its C view:
-    # kept on the engine, as plain attributes are faster to read than thread-local ones.
-    _feed_source: Any = None
-    _feed_buffer: Any = None
 
     def __init__(
         self,
@@ -384,169 +288,6 @@ class TlsEngine:
         self._set_state(EngineState.HANDSHAKING)
         self._do_handshake()
 
-    def receive_ciphertext(self, data: bytes | bytearray | memoryview) -> None:
-        """Feed bytes read from the transport; ``b""`` signals the transport's EOF.
-
-        Data arriving after the connection is CLOSED or FAILED is dropped.
-        """
-        if not data:
-            self._receive_eof()
-            return
-        state = self._state
-        if state is _CLOSED or state is _FAILED:
-            return
-        # bio_write takes any buffer (bytes, bytearray, memoryview) without a copy of its own.
-        self._input_known = -1
-        self._conn.bio_write(data)
-        self._process_input(state)
-
-    def feed_ciphertext(self, data: bytes | bytearray | memoryview, size: int = -1) -> bool:
-        """Put ``data`` into the BIO without decrypting it yet (True), only when ENCRYPTED
-        (False otherwise: nothing was taken). The next :meth:`receive_ciphertext_pieces` call,
-        even with no pieces, decrypts it; :attr:`ciphertext_fed` says one is due. This lets a
-        socket feed the BIO straight from its receive buffer, without a copy of its own.
-
-        With ``size``, only the first ``size`` bytes of ``data`` are taken, and ``data`` must be
-        a buffer that lives as long as the thread and is never resized (a socket's reusable
-        receive buffer): its C view is kept for the next call, which saves exporting a slice
-        of it per chunk."""
-        if self._state is not _ENCRYPTED:
-            return False
-        # _bio_write inlined: this runs for every read burst of an encrypted socket. (No
-        # ``with`` around from_buffer() on the data path: it costs ~0.4 µs, and the buffer is
-        # released as soon as the cdata goes, here at once.)
-        if size >= 0:
-            if data is self._feed_source:
-                buffer = self._feed_buffer
-            else:
-                buffer = _ffi.from_buffer(data)
-                self._feed_source, self._feed_buffer = data, buffer
-            if size > len(buffer):
-                size = len(buffer)  # (never read past the buffer, whatever the caller says)
-        else:
-            buffer = _ffi.from_buffer(data)
-            size = len(buffer)
-        bio = self._into_ssl
-        result = _lib.BIO_write(bio, buffer, size)
-        del buffer
-        if result <= 0:
-            self._conn._handle_bio_errors(bio, result)  # type: ignore[attr-defined]
-        known = self._input_known
-        if known >= 0:
-            self._input_known = known + result
-        self.ciphertext_fed = True
-        return True
-
-    def receive_ciphertext_pieces(self, pieces: Iterable[bytes | bytearray | memoryview]) -> None:
-        """:meth:`receive_ciphertext` for data held in pieces (a socket's read buffer): each
-        piece goes into the BIO as it is, then one decrypt batch runs (no join of the pieces).
-        Empty pieces are skipped; an empty list does nothing (EOF is ``receive_ciphertext(b"")``).
-        """
-        state = self._state
-        if state is _CLOSED or state is _FAILED:
-            return
-        fed = self.ciphertext_fed
-        self.ciphertext_fed = False
-        for piece in pieces:
-            if piece:
-                self._input_known = -1
-                _bio_write(self._conn, piece)
-                fed = True
-        if fed:
-            if state is _ENCRYPTED:
-                self._read_records()  # (the steady state, without _process_input's dispatch)
-            else:
-                self._process_input(state)
-
-    def _process_input(self, state: EngineState) -> None:
-        if state is _IDLE:
-            self._set_state(_HANDSHAKING)
-            state = _HANDSHAKING
-        if state is _HANDSHAKING:
-            self._do_handshake()
-        else:
-            self._read_records()
-
-    def send_plaintext(self, data: bytes | bytearray | memoryview) -> int:
-        """Encrypt up to :data:`MAX_WRITE` bytes of ``data``; return how many were taken.
-
-        Raises :class:`LocalProtocolError` unless the state is ENCRYPTED (Qt buffers writes made
-        during the handshake in the socket, not in the backend).
-        """
-        if self._state is not _ENCRYPTED:
-            raise LocalProtocolError(f"cannot send application data in state {self._state.name}")
-        size = len(data) if type(data) is bytes else memoryview(data).nbytes
-        if not size:
-            return 0
-        if size > MAX_WRITE or type(data) is not bytes:
-            data = memoryview(data)[:MAX_WRITE]
-            size = data.nbytes
-        ssl = self._ssl
-        # SSL_write itself: pyOpenSSL's send() adds a type check and its error helpers'
-        # checks to every call; its error mapping is still used for failures.
-        # (A bytes object goes to C as it is; cffi needs from_buffer only for other buffers.)
-        result = _lib.SSL_write(
-            ssl, data if type(data) is bytes else _ffi.from_buffer(data), size
-        )  # (no ``with`` around from_buffer: see feed_ciphertext)
-        if result > 0:
-            return int(result)
-        try:
-            self._conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
-        except SSL.Error as exc:
-            self._fail(exc, during_handshake=False)
-        return 0
-
-    def data_to_send(self) -> bytes | bytearray:
-        """Return (and remove) all ciphertext waiting to go to the peer; b"" when none.
-
-        A big batch comes as a ``bytearray`` the caller owns (the engine keeps no reference),
-        a small one as ``bytes``.
-        """
-        bio = self._from_ssl
-        # pyOpenSSL's bio_read without its argument checks or its WantReadError, and with one
-        # C call for a small message: every cffi call releases and takes the GIL (~1,000
-        # instructions), so reading into a ready per-thread buffer beats asking the BIO its
-        # size first and allocating one to fit. An empty memory BIO returns -1 (retry), and
-        # reading from one has no other way to fail.
-        scratch = _scratch.buffer
-        if scratch is None:
-            scratch = _scratch.buffer = _ffi.new("char[]", _SCRATCH_SIZE)
-        result = _lib.BIO_read(bio, scratch, _SCRATCH_SIZE)
-        if result < _SCRATCH_SIZE:
-            return _ffi.unpack(scratch, result) if result > 0 else b""  # type: ignore[no-any-return]
-        # More than the scratch buffer holds (bulk data, a big handshake flight): the rest in
-        # one read of exactly the size the BIO reports, straight into the bytearray that is
-        # returned (no cffi buffer copied out again: for 256 KiB that copy, and the buffer's
-        # allocation, were most of a blocking sender's time).
-        pending = _lib.BIO_get_mem_data(bio, _ffi.NULL)
-        if pending <= 0:
-            return _ffi.unpack(scratch, result)  # type: ignore[no-any-return]
-        out = bytearray(result + pending)
-        buffer = _ffi.from_buffer(out)  # (no ``with``: see feed_ciphertext)
-        _ffi.memmove(buffer, scratch, result)
-        more = _lib.BIO_read(bio, buffer + result, pending)
-        del buffer  # release the export before a resize
-        if more <= 0:
-            self._conn._handle_bio_errors(bio, more)  # type: ignore[attr-defined]
-            more = 0
-        if more < pending:
-            del out[result + more :]
-        return out
-
-    def read_plaintext(self) -> bytes | bytearray:
-        """Return (and remove) every decrypted byte received so far.
-
-        The result is a new object the caller owns (a ``bytearray`` when the records were
-        decrypted straight into it, see ``_read_records``); the engine keeps no reference.
-        """
-        chunks = self._plaintext
-        if not chunks:
-            return b""
-        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        chunks.clear()
-        self._plaintext_size = 0
-        return data
-
     def shutdown(self) -> None:
         """Close the TLS layer: send close_notify when encrypted (Qt's disconnectFromHost).
 
@@ -592,144 +333,7 @@ class TlsEngine:
         """OpenSSL's number of the negotiated version (0x0304 for TLS 1.3); 0 before."""
         return int(_lib.SSL_version(self._conn._ssl)) if self._info else 0  # type: ignore[attr-defined]
 
-    # --- handshake ----------------------------------------------------------------------------
-
-    def _do_handshake(self) -> None:
-        self._input_known = -1
-        try:
-            self._conn.do_handshake()
-        except SSL.WantReadError:
-            return
-        except SSL.Error as exc:
-            self._fail(exc, during_handshake=True)
-            return
-        self._on_handshake_complete()
-        # Records that followed the peer's Finished in the same chunk (TLS 1.3 tickets,
-        # early application data) are already in the BIO.
-        self._read_records()
-
-    def _on_handshake_complete(self) -> None:
-        self._set_state(EngineState.ENCRYPTED)
-        conn = self._conn
-        # (Without protocols of ours OpenSSL negotiates none: skip the query, which allocates.)
-        if not self._server and self._settings.alpn_protocols and conn.get_alpn_proto_negotiated():
-            self._alpn_status = AlpnStatus.NEGOTIATED
-        self._info = self._collect_info()
-        self._events.append(HandshakeCompleted(self._info))
-        # TLS 1.2 sends its ticket inside the handshake; TLS 1.3 sends it afterwards
-        # (see _on_session_ticket).
-        if not self._server and not self._info.session_resumed and self._info.protocol != "TLSv1.3":
-            self._emit_session()
-
-    def _collect_info(self) -> ConnectionInfo:
-        conn = self._conn
-        try:
-            group = conn.get_group_name()
-        except Exception:  # older OpenSSL without SSL_get0_group_name
-            group = None
-        # DER straight from OpenSSL (i2d): going through cryptography objects would parse
-        # every certificate only to serialize it again (the socket parses them once, cached).
-        peer_chain = [_der(c) for c in conn.get_peer_cert_chain() or ()]
-        leaf = conn.get_peer_certificate()
-        if leaf is not None:
-            leaf_der = _der(leaf)
-            if not peer_chain or peer_chain[0] != leaf_der:
-                peer_chain.insert(0, leaf_der)
-        verified = conn.get_verified_chain() or ()
-        server_name: str | None
-        if self._server:
-            raw = conn.get_servername()
-            server_name = raw.decode("ascii", "replace") if raw else None
-        else:
-            server_name = self.server_hostname
-        return ConnectionInfo(
-            protocol=conn.get_protocol_version_name(),
-            cipher_name=conn.get_cipher_name() or "",
-            cipher_bits=conn.get_cipher_bits() or 0,
-            group=group,
-            alpn_protocol=(conn.get_alpn_proto_negotiated() or None)
-            if self._settings.alpn_protocols else None,
-            alpn_status=self._alpn_status,
-            peer_chain=tuple(peer_chain),
-            verified_chain=tuple(_der(c) for c in verified),
-            local_chain=self._settings.local_certificate_chain,
-            session_resumed=bool(_lib.SSL_session_reused(conn._ssl)),  # type: ignore[attr-defined]
-            server_name=server_name,
-            ocsp_response=self._ocsp_response,
-        )
-
-    # --- incoming -----------------------------------------------------------------------------
-
-    def _read_records(self) -> None:
-        # SSL_read straight into one bytearray per batch. pyOpenSSL's recv() would allocate a
-        # cffi buffer and copy it into a new bytes for every record (16 KiB), and the batch
-        # would then be joined: two extra copies of every byte and a dozen Python calls per
-        # record. The plaintext of the batch cannot exceed the ciphertext waiting in the BIO,
-        # plus the record OpenSSL's record layer may already have pulled from it, plus what it
-        # decrypted and not returned yet: one block of that size holds it all (the outer loop
-        # is only a safety net), and the loop always ends on a read that says why it stopped.
-        ssl = self._ssl
-        into_ssl = self._into_ssl
-        ssl_read = _lib.SSL_read
-        mem_data = _lib.BIO_get_mem_data
-        result = 1
-        drained = False
-        while result > 0 and not drained:
-            capacity = self._input_known
-            if capacity <= 0:
-                capacity = mem_data(into_ssl, _ffi.NULL)
-            self._input_known = -1
-            if not 0 < capacity < _SMALL_BATCH:
-                capacity += _lib.SSL_pending(ssl) + _RECORD_ROOM
-            # else a small batch (a ping-pong's message): no room for a record the record
-            # layer might hold, or for what it decrypted and not returned yet, as that is rare
-            # there, and a 17 KiB zeroed block (and an SSL_pending call) per message is not;
-            # if there is such data, the block fills up and the outer loop takes the rest.
-            out = self.new_plaintext_block(capacity)
-            size = 0
-            buffer = _ffi.from_buffer(out)  # (no ``with``: see feed_ciphertext)
-            while size < capacity:
-                want = capacity - size
-                result = ssl_read(ssl, buffer + size if size else buffer, want)
-                if result <= 0:
-                    break
-                size += result
-                if result < want and not mem_data(into_ssl, _ffi.NULL):
-                    # Less than asked means no decrypted byte is left (SSL_read fills the
-                    # buffer when it can), and the BIO is empty: another SSL_read could only
-                    # say WANT_READ (the record layer reads no further than the record it
-                    # needs: read-ahead is off). A ping-pong message saves that call and the
-                    # SSL_get_error after it.
-                    drained = True
-                    self._input_known = 0
-                    break
-            del buffer  # the block is resized below: release the export first
-            if size:
-                del out[size:]
-                self._plaintext.append(out)
-                self._plaintext_size += size
-        # WANT_READ is the usual end of a batch: no pyOpenSSL WantReadError raised and caught.
-        # (pyOpenSSL's deferred callback errors belong to handshake calls, which raise them.)
-        if not drained and _lib.SSL_get_error(ssl, result) != _WANT_READ:
-            self._read_error(ssl, result)
-        if self._ticket_arrived:
-            self._ticket_arrived = False
-            self._emit_session()
-
-    def _read_error(self, ssl: Any, result: int) -> None:
-        try:
-            self._conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
-        except SSL.WantReadError:
-            pass
-        except SSL.ZeroReturnError:
-            self._on_close_notify()
-        except SSL.Error as exc:
-            self._fail(exc, during_handshake=False)
-
-    def _emit_session(self) -> None:
-        der = self.session_ticket()
-        if der:
-            self._events.append(SessionTicketReceived(der, session_lifetime_hint(der)))
+    # --- closing ------------------------------------------------------------------------------
 
     def _on_close_notify(self) -> None:
         if self._close_notify_received:
@@ -777,71 +381,3 @@ class TlsEngine:
         if new is not self._state:
             check_transition(self._state, new)
             self._state = new
-
-    # --- callbacks forwarded from context.py / psk.py -------------------------------------------
-
-    def _on_verify(self, cert: crypto.X509, errnum: int, depth: int, ok: int) -> bool:
-        if ok:
-            return True
-        message = _ffi.string(_lib.X509_verify_cert_error_string(errnum)).decode("ascii", "replace")
-        error = VerifyError(
-            code=errnum,
-            depth=depth,
-            certificate=_der(cert),
-            message=message,
-        )
-        self._verify_errors.append(error)
-        self._events.append(VerifyErrorRecorded(error))
-        if not self._settings.interrupt_on_verify_error:
-            return True
-        hook = self.on_verify_error
-        if hook is None:
-            return False
-        try:
-            return bool(hook(error))
-        except Exception:
-            # A hook that fails cannot have decided to continue: abort, as Qt does when the
-            # application does not call continueInterruptedHandshake().
-            return False
-
-    def _on_session_ticket(self) -> None:
-        # Called from inside SSL_read: only flag it, the event is made once the read returned
-        # (the session is complete then, and events stay in the order the caller sees).
-        self._ticket_arrived = True
-
-    def _on_alert(self, written: bool, ret: int) -> None:
-        level_code = (ret >> 8) & 0xFF
-        description = ret & 0xFF
-        level = AlertLevel.FATAL if level_code == AlertLevel.FATAL else AlertLevel.WARNING
-        text = alert_description_text(description)
-        if written:
-            self._events.append(AlertSent(level, description, text))
-        else:
-            if level is AlertLevel.FATAL:
-                self._fatal_alert_received = True
-            self._events.append(AlertReceived(level, description, text))
-
-    def _on_alpn_select(self, offered: list[bytes]) -> Any:
-        # Server preference: the first of *our* protocols that the client offered.
-        for protocol in self._settings.alpn_protocols:
-            if protocol in offered:
-                self._alpn_status = AlpnStatus.NEGOTIATED
-                return protocol
-        self._alpn_status = AlpnStatus.UNSUPPORTED
-        return SSL.NO_OVERLAPPING_PROTOCOLS
-
-    def _on_ocsp_server(self) -> bytes:
-        return self._settings.ocsp_response or b""
-
-    def _on_ocsp_client(self, response: bytes) -> None:
-        self._ocsp_response = bytes(response) if response else None
-
-    def _on_psk_client(
-        self, hint: bytes, max_identity_len: int, max_psk_len: int
-    ) -> tuple[bytes, bytes] | None:
-        hook = self.on_psk_required
-        return hook(hint, max_identity_len, max_psk_len) if hook is not None else None
-
-    def _on_psk_server(self, identity: bytes, max_psk_len: int) -> bytes | None:
-        hook = self.on_psk_identity
-        return hook(identity, max_psk_len) if hook is not None else None
