@@ -258,6 +258,59 @@ class SslPump(_PumpBase):
             self._deliver_plaintext(engine)
         return progress
 
+    def _transmit_nested(self) -> None:
+        """The incoming half of the pump for a blocking wait inside one of our own slots
+        (``waitForReadyRead`` in a readyRead or encrypted slot), where the pump that emitted
+        the signal is further up the stack and does not run again until the slot returns.
+
+        As in Qt, whose transmit() runs again from inside the wait: the ciphertext the wait
+        received is decrypted now and readyRead is emitted for it at once, recursively when
+        the slot is itself a readyRead slot. Session tickets, close_notify and alerts that
+        came with it are handled in the usual order (tickets, data, the rest). The outer pump
+        then goes on where it was; it copes with whatever the nested signals' slots did, as
+        it copes with a slot that closes the socket.
+        """
+        engine = self._engine
+        plain = self._plain
+        if (engine is None or plain is None or self._phase is not _ENCRYPTED
+                or engine.state is not _ENGINE_ENCRYPTED or engine._events):
+            return  # (events already waiting belong to the outer pump, in their order)
+        source = plain._read_buffer
+        room = self._room() if self._read_buffer_size else None
+        if room is not None and room <= 0:
+            self._read_paused = True
+            return
+        if source._size:
+            if room is None or room >= source._size:
+                pieces = source.read_all_chunks()
+                plain._maybe_resume_reading()
+                engine.receive_ciphertext_pieces(pieces)
+            else:
+                data = source.read(room)
+                plain._maybe_resume_reading()
+                engine.receive_ciphertext(data)
+        elif engine.ciphertext_fed:
+            engine.receive_ciphertext_pieces(())
+        else:
+            return
+        events = engine.events() if engine._events else []
+        self._flush_engine(engine)  # (a KeyUpdate answer, our close_notify reply)
+        if events:
+            events = _events.tickets_first(cast("QSslSocket", self), engine, events)
+            if not self._alive(engine):
+                return
+        if engine._plaintext_size:
+            if self._emitting_ready_read:
+                # Inside a readyRead slot: Qt emits readyRead again, from inside the wait.
+                self._read_buffer.append_owned(engine.read_plaintext())
+                self.readyRead.emit()
+            else:
+                self._deliver_plaintext(engine)
+            if not self._alive(engine):
+                return
+        if events:
+            _events.handle_events(cast("QSslSocket", self), engine, events)
+
     def _sink_ciphertext(self, data: memoryview, size: int) -> bool:
         """The plain socket's receive hook: once encrypted, without a read-buffer limit and
         outside the pump, received ciphertext goes into the engine's BIO at once, and the

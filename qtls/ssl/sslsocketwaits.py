@@ -132,15 +132,26 @@ def wait_for_ready_read(s: QSslSocket, msecs: int = 30000) -> bool:
             if plain._read_buffer:
                 s._move_plain_input()
             while not fired and plain.waitForReadyRead(_msecs_left(deadline)):
-                pass
+                if s._emitting_ready_read:
+                    # Inside our own readyRead slot (itself inside the plain socket's, which
+                    # is not emitted again): take the bytes without a second readyRead. Qt
+                    # reads the plain socket directly in this mode and returns its wait: True.
+                    s._move_plain_input()
+                    return True
             return bool(fired)
         if s._phase is not TlsPhase.ENCRYPTED and s._phase is not TlsPhase.CLOSING:
             if not wait_for_encrypted(s, msecs):
                 return bool(fired)
         s._maybe_resume_reading()
         _run_queued(s)
+        if s._in_transmit and not fired:
+            # Inside one of our slots: what came since the outer pump read is ours to decrypt.
+            s._transmit_nested()
         while not fired and s._state is not _U and plain.waitForReadyRead(_msecs_left(deadline)):
-            pass
+            if s._in_transmit:
+                # The pump that would decrypt it is the one this wait is nested in (the plain
+                # socket's readyRead only asked it for another pass): decrypt it here.
+                s._transmit_nested()
         return bool(fired)
     finally:
         s.readyRead.disconnect(slot)

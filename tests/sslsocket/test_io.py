@@ -393,3 +393,108 @@ def test_wait_for_bytes_written_inside_a_ready_read_slot_sends_at_once(
     client.disconnectFromHost()
     assert run_until(lambda: client.state() is QAbstractSocket.SocketState.UnconnectedState, 5000)
     server.join()
+
+
+def _two_parts_then_close_notify(conn: Any) -> None:
+    conn.sendall(b"part1")
+    time.sleep(0.3)
+    conn.sendall(b"part2")
+    conn.unwrap()
+    conn.close()
+
+
+def test_wait_for_ready_read_inside_an_encrypted_slot_returns_the_answer(
+        pki: Pki, qtls_app: Any) -> None:
+    # PyQt6 (same scenario): an encrypted slot that writes a request and blocks in
+    # waitForReadyRead() gets True with the answer readable (readyRead came from inside the
+    # wait), although the socket's pump is still running the slot.
+    def echo(conn: Any) -> None:
+        conn.sendall(conn.recv(64))
+        conn.recv(64)  # until the client closes
+
+    server = StdlibServer(pki.stdlib_server_context(), echo)
+    client = client_for(pki)
+    log: list[Any] = []
+    client.readyRead.connect(lambda: log.append(("readyRead", client.bytesAvailable())))
+
+    def on_encrypted() -> None:
+        client.write(b"hello")
+        log.append(("wait", client.waitForReadyRead(3000), bytes(client.readAll())))
+
+    client.encrypted.connect(on_encrypted)
+    client.connectToHostEncrypted("localhost", server.port)
+    assert run_until(lambda: any(entry[0] == "wait" for entry in log), 5000), log
+    assert log == [("readyRead", 5), ("wait", True, b"hello")]
+    client.disconnectFromHost()
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000)
+    server.join()
+
+
+def test_wait_for_ready_read_inside_a_ready_read_slot_emits_ready_read_again(
+        pki: Pki, qtls_app: Any) -> None:
+    # PyQt6 (same scenario): the data that arrives during the wait is announced by a second
+    # readyRead, emitted from inside the wait (the slot runs nested), and the wait is True.
+    server = StdlibServer(pki.stdlib_server_context(), _two_parts_then_close_notify)
+    client = client_for(pki)
+    log: list[Any] = []
+    depth = [0]
+
+    def on_ready_read() -> None:
+        depth[0] += 1
+        log.append(("readyRead", depth[0], bytes(client.readAll())))
+        if len(log) == 1:
+            log.append(("wait", client.waitForReadyRead(3000)))
+        depth[0] -= 1
+
+    client.readyRead.connect(on_ready_read)
+    client.errorOccurred.connect(lambda error: log.append(("error", error, depth[0])))
+    client.connectToHostEncrypted("localhost", server.port)
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000), log
+    # The close_notify that came behind part2 is handled in the wait too, after the data (as
+    # in PyQt6, whose wait then goes on to its timeout; qtls's returns at once).
+    assert log == [
+        ("readyRead", 1, b"part1"),
+        ("readyRead", 2, b"part2"),
+        ("error", SE.RemoteHostClosedError, 1),
+        ("error", SE.RemoteHostClosedError, 1),
+        ("wait", True),
+    ]
+    server.join()
+
+
+def test_wait_for_ready_read_inside_a_ready_read_slot_of_an_unencrypted_socket(
+        qtls_app: Any) -> None:
+    # PyQt6 (same scenario, a QSslSocket that never starts TLS): the wait is True and the
+    # new bytes are readable, without a second readyRead (as for a QTcpSocket).
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"part1")
+            time.sleep(0.3)
+            conn.sendall(b"part2")
+            conn.settimeout(5)
+            try:
+                conn.recv(64)  # until the client closes
+            except OSError:
+                pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    client = QSslSocket()
+    log: list[Any] = []
+
+    def on_ready_read() -> None:
+        log.append(("readyRead", client.bytesAvailable()))
+        if len(log) == 1:
+            log.append(("wait", client.waitForReadyRead(3000), bytes(client.readAll())))
+
+    client.readyRead.connect(on_ready_read)
+    client.connectToHost("127.0.0.1", port)
+    assert run_until(lambda: len(log) >= 2, 5000), log
+    assert log == [("readyRead", 5), ("wait", True, b"part1part2")]
+    client.abort()
+    thread.join(5)
+    listener.close()
