@@ -627,7 +627,18 @@ class QAbstractSocket(SocketPump):
                 return
         self._read_paused = False
         if not self._abort_called and self._write_buffer and self._sock is not None:
-            self._update_io()  # the writer drains the buffer, then calls _finish_disconnect
+            # The buffer drains as a write's would (see SocketPump._queue_flush: on the loop's
+            # next turn, or when the owner's dispatch ends), then _flush_write_buffer calls
+            # _finish_disconnect; the writer is registered only if the kernel does not take it
+            # all. (Registering it here cost two epoll_ctl calls and a selector round per close.)
+            if not self._writer_on and not self._flush_queued:
+                if self._defer_flush:
+                    # Flushed before the owner's dispatch returns to the loop: the reader goes
+                    # with the socket then, or off in _flush_write_buffer if data is left.
+                    self._flush_deferred = True
+                    return
+                self._queue_flush()
+            self._set_reader(False)
             return
         self._finish_disconnect()
 

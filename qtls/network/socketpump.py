@@ -444,6 +444,8 @@ class SocketPump(QIODevice):
             return total
         if not buffer._size and self._state is _X:
             self._finish_disconnect()
+        elif self._state is _X:
+            self._update_io()  # closing with data left: the writer drains it, nothing is read
         elif buffer._size or self._writer_on:  # (all sent with the writer off: nothing to change)
             self._set_writer(self._wants_write())
         return total

@@ -11,7 +11,7 @@ import pytest
 from qtls.network.socketstate import TRANSITIONS, SocketStateError
 from qtls.QtCore import QIODevice
 from qtls.QtNetwork import QAbstractSocket, QHostAddress, QTcpServer, QTcpSocket
-from tests.network.helpers import free_port, raw_listener, record
+from tests.network.helpers import free_port, raw_listener, record, run_until
 
 State = QAbstractSocket.SocketState
 Error = QAbstractSocket.SocketError
@@ -473,3 +473,40 @@ def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
     assert not [r for r in caplog.records if "cannot enter context" in r.getMessage()]
     client.abort()
     server.close()
+
+
+def test_disconnect_with_more_buffered_than_the_kernel_takes_delivers_every_byte(
+        qtls_app: Any) -> None:
+    # The close drains the buffer as writes do (no writer until the kernel refuses some), so
+    # a slow reader still gets it all, then the socket goes Closing -> Unconnected as in Qt.
+    listener = raw_listener()
+    payload = bytes(range(256)) * (32 * 1024)  # 8 MiB: more than loopback's socket buffers
+    received = bytearray()
+
+    def slow_reader() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(10)
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                received.extend(data)
+
+    thread = threading.Thread(target=slow_reader, daemon=True)
+    thread.start()
+    client = QTcpSocket()
+    log: list[str] = []
+    client.connectToHost("127.0.0.1", listener.getsockname()[1])
+    assert client.waitForConnected(3000)
+    record(client, log)
+    assert client.write(payload) == len(payload)
+    client.disconnectFromHost()
+    assert client.state() is State.ClosingState
+    assert run_until(lambda: client.state() is State.UnconnectedState, 10000), log[-5:]
+    thread.join(10)
+    assert bytes(received) == payload
+    assert sum(int(entry[len("bytesWritten("):-1]) for entry in log
+               if entry.startswith("bytesWritten(")) == len(payload)
+    assert log[-3:] == ["stateChanged(UnconnectedState)", "readChannelFinished", "disconnected"]
+    listener.close()
