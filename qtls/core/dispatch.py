@@ -37,6 +37,17 @@ _lock = threading.Lock()
 _get_running_loop = asyncio._get_running_loop  # returns None instead of raising (fast path)
 
 
+class _Registered(threading.local):
+    """The loop this thread last stored in ``_loops`` itself: thread_loop() answers a running
+    loop that is already registered without a WeakKeyDictionary lookup (a weakref per call,
+    several calls per accepted connection)."""
+
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+_registered = _Registered()
+
+
 def _close_if_idle(loop: asyncio.AbstractEventLoop) -> None:
     if not loop.is_running() and not loop.is_closed():
         loop.close()
@@ -81,13 +92,14 @@ def thread_loop() -> asyncio.AbstractEventLoop:
     while one loop served the thread stay on that loop.
     """
     running = _get_running_loop()
+    if running is not None:
+        if _registered.loop is not running:
+            # Remember it so that other threads can post() to this one (queued connections).
+            _loops[threading.current_thread()] = running
+            _registered.loop = running
+        return running
     thread = threading.current_thread()
     loop = _loops.get(thread)
-    if running is not None:
-        if loop is not running:
-            # Remember it so that other threads can post() to this one (queued connections).
-            _loops[thread] = running
-        return running
     if loop is not None and not loop.is_closed():
         return loop
     with _lock:
@@ -100,6 +112,7 @@ def thread_loop() -> asyncio.AbstractEventLoop:
                 warnings.simplefilter("ignore", DeprecationWarning)
                 asyncio.set_event_loop(loop)
         _loops[thread] = loop
+        _registered.loop = loop
     return loop
 
 
@@ -122,6 +135,7 @@ def loop_of_thread(thread: threading.Thread) -> asyncio.AbstractEventLoop | None
 def _remember_running_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Record ``loop`` as the calling thread's loop (called when qtls sees it running)."""
     _loops[threading.current_thread()] = loop
+    _registered.loop = loop
 
 
 def post(thread: threading.Thread, callback: Callable[..., object], *args: object) -> None:

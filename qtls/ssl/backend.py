@@ -235,6 +235,11 @@ def protocol_version_range(
     :class:`UnsupportedProtocolError` for UnknownProtocol, DTLS protocols, and versions OpenSSL
     refuses at that security level; the message names the cause.
     """
+    # Every handshake asks (Qt's verifyProtocolSupported) and the answer never changes.
+    key = (type(protocol), protocol, security_level)
+    known = _RANGE_MEMO.get(key)
+    if known is not None:
+        return known
     _check_enum(protocol, QSsl.SslProtocol, "protocol_version_range")
     if protocol is _Protocol.UnknownProtocol:
         raise UnsupportedProtocolError(protocol, "not a protocol a socket can be configured with")
@@ -250,7 +255,13 @@ def protocol_version_range(
             f"{_VERSION_NAMES[low]} is disabled in {sslLibraryVersionString()} at {level} "
             "security level (it needs @SECLEVEL=0)",
         )
+    _RANGE_MEMO[key] = (low, high)
     return low, high
+
+
+#: protocol_version_range's answers (keyed with the argument's type: an IntEnum member equals
+#: its int, which must still get the type check).
+_RANGE_MEMO: dict[tuple[type, object, int | None], tuple[int, int]] = {}
 
 
 def _can_honour(protocol: QSsl.SslProtocol, security_level: int | None) -> bool:

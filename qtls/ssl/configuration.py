@@ -74,6 +74,9 @@ __all__ = ["QSslConfiguration"]
 
 _log = logging.getLogger("qtls.ssl")
 
+#: The record _reset_session_state last found with no session fields set (see there).
+_last_clean_record: ConfigData | None = None
+
 
 class QSslConfiguration:
     """The TLS settings of a socket: certificates, key, protocol, ciphers, verification, ALPN, ...
@@ -401,11 +404,16 @@ class QSslConfiguration:
 
     def _reset_session_state(self) -> None:
         """Forget what a previous handshake filled in (a socket does this before a new one)."""
+        global _last_clean_record
         d = self._d
+        if d is _last_clean_record:
+            return  # (a server's sockets share its record: one check, not one per connection)
         # Usually nothing to forget (a fresh socket, a server's copy): keeping the very same
         # record then keeps the settings bridge's per-record memo hit for every connection.
         if any(getattr(d, name) != getattr(NULL_DATA, name) for name in SESSION_FIELDS):
             self._set(**{name: getattr(NULL_DATA, name) for name in SESSION_FIELDS})
+        else:
+            _last_clean_record = d  # records are immutable: it stays clean
 
     # -- protocol, verification, options ------------------------------------------------------
 

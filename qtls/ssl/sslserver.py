@@ -274,12 +274,12 @@ class QSslServer(QTcpServer):
         """Start the server handshake if the first byte opens a TLS handshake record; drop
         the client silently otherwise (Qt: ``checkClientHelloAndContinue``, a readyRead slot:
         the socket calls it just before its first readyRead while ``_hello_watch`` is set)."""
-        if connection.bytesAvailable() <= 0:
+        # The socket's own buffer, where _move_plain_input just put the bytes (QIODevice.peek's
+        # mode and transaction checks are for applications).
+        buffered = connection._read_buffer
+        if not buffered:
             return
-        first = connection.peek(1)
-        if not first:
-            connection.deleteLater()
-            return
+        first = buffered.peek(1)
         connection._hello_watch = False  # Qt disconnects the readyRead slot here
         record = self._handshakes.get(id(connection))
         if first[:1] != _TLS_HANDSHAKE_RECORD:
