@@ -39,20 +39,17 @@ from __future__ import annotations
 import asyncio
 import socket as _socket_module
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from qtls.core import dispatch
 from qtls.core.qobject import QObject
-from qtls.core.signals import has_receivers, pyqtSignal, pyqtSlot
+from qtls.core.signals import has_receivers, pyqtSignal
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.engine import EngineConfigError
 from qtls.ssl.engine.context import default_context_cache
-from qtls.ssl.error import QSslError
-from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
-from qtls.ssl.qssl import QSsl
 from qtls.ssl.settingsbridge import ConfigurationError, tls_settings
 from qtls.ssl.sslsocket import QSslSocket
 
@@ -81,7 +78,6 @@ class _Handshake:
     # bookkeeping per accepted socket cost more than the rest of the timer's work.
     timer: asyncio.TimerHandle | None = None
     deadline = 0.0  # loop time at which the handshake times out (the timer may be earlier)
-    links: list[Any] = field(default_factory=list)  # every other connection socket → server
 
 
 class QSslServer(QTcpServer):
@@ -208,59 +204,27 @@ class QSslServer(QTcpServer):
         connection._hello_watch = True  # (Qt connects readyRead to checkClientHelloAndContinue)
         self._start_timer(record)
 
-    # (signal name on both the socket and the server, the server's relay slot)
-    _RELAYS = (
-        ("peerVerifyError", "_relay_peer_verify_error"),
-        ("sslErrors", "_relay_ssl_errors"),
-        ("preSharedKeyAuthenticationRequired", "_relay_psk"),
-        ("alertSent", "_relay_alert_sent"),
-        ("alertReceived", "_relay_alert_received"),
-        ("handshakeInterruptedOnError", "_relay_interrupted"),
-    )
+    #: The socket signals a server relays (same name on the server, the socket first).
+    _RELAYED = ("peerVerifyError", "sslErrors", "preSharedKeyAuthenticationRequired",
+                "alertSent", "alertReceived", "handshakeInterruptedOnError")
 
     def _link_relays(self, connection: QSslSocket, record: _Handshake) -> None:
         """Relay the socket's handshake signals that the server has receivers for.
 
-        Qt connects them all when it accepts the socket; connecting them when the handshake
-        starts, and only where someone listens, relays the same signals unless a slot is
-        connected to the server in the middle of a client's handshake (that client's signals
-        are then not relayed).
+        Qt connects them all when it accepts the socket. Here the socket calls the server's
+        relay itself, just before it emits the signal (where Qt's relay, connected first, is
+        called first), for the server signals that have receivers when the handshake starts:
+        no connection to make and cut per accepted socket, and a socket whose alerts nobody
+        hears lets the engine skip OpenSSL's per-state info callback. A slot connected to the
+        server in the middle of a client's handshake hears that client's signals from the next
+        handshake on.
         """
-        for name, relay in self._RELAYS:
-            if has_receivers(self, name):
-                record.links.append(getattr(connection, name).connect(getattr(self, relay)))
+        connection._relayed = frozenset(
+            name for name in self._RELAYED if has_receivers(self, name))
 
-    def _socket(self) -> QSslSocket:
-        """The socket whose signal runs the current relay slot."""
-        return self.sender()  # type: ignore[return-value]
-
-    # ---------------------------------------------------------------- relays (socket first)
-
-    @pyqtSlot(QSslError)
-    def _relay_peer_verify_error(self, error: QSslError) -> None:
-        self.peerVerifyError.emit(self._socket(), error)
-
-    @pyqtSlot(list)
-    def _relay_ssl_errors(self, errors: list[QSslError]) -> None:
-        self.sslErrors.emit(self._socket(), errors)
-
-    @pyqtSlot(QSslPreSharedKeyAuthenticator)
-    def _relay_psk(self, authenticator: QSslPreSharedKeyAuthenticator) -> None:
-        self.preSharedKeyAuthenticationRequired.emit(self._socket(), authenticator)
-
-    @pyqtSlot(QSsl.AlertLevel, QSsl.AlertType, str)
-    def _relay_alert_sent(self, level: QSsl.AlertLevel, type: QSsl.AlertType,
-                          description: str) -> None:
-        self.alertSent.emit(self._socket(), level, type, description)
-
-    @pyqtSlot(QSsl.AlertLevel, QSsl.AlertType, str)
-    def _relay_alert_received(self, level: QSsl.AlertLevel, type: QSsl.AlertType,
-                              description: str) -> None:
-        self.alertReceived.emit(self._socket(), level, type, description)
-
-    @pyqtSlot(QSslError)
-    def _relay_interrupted(self, error: QSslError) -> None:
-        self.handshakeInterruptedOnError.emit(self._socket(), error)
+    def _relay(self, connection: QSslSocket, name: str, args: tuple[Any, ...]) -> None:
+        """The watched socket is about to emit ``name(*args)``: the server's signal first."""
+        getattr(self, name).emit(connection, *args)
 
     def _socket_error(self, connection: QSslSocket, error: SocketError) -> None:
         """The watched socket is about to emit errorOccurred(error)."""
@@ -333,7 +297,7 @@ class QSslServer(QTcpServer):
 
     def _forget(self, key: int, *, cut_links: bool) -> None:
         """Drop the handshake record of a socket (stopping its timer); with ``cut_links`` also
-        every relay, as Qt's ``socket->disconnect(server)`` once it is encrypted."""
+        the relays, as Qt's ``socket->disconnect(server)`` once it is encrypted."""
         record = self._handshakes.pop(key, None)
         if record is None:
             return
@@ -343,8 +307,7 @@ class QSslServer(QTcpServer):
         record.connection._hello_watch = False
         if cut_links:
             record.connection._handshake_watcher = None
-            for link in record.links:
-                QObject.disconnect(link)
+            record.connection._relayed = frozenset()
         # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
         # only does this on a timeout; doing it for every finished handshake is deliberate.)
         self._update_reader()

@@ -85,7 +85,7 @@ from typing import Any
 from qtls.core.bytearray import QByteArray
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
-from qtls.core.signals import install_relay, pyqtSignal, pyqtSlot
+from qtls.core.signals import has_receivers, install_relay, pyqtSignal, pyqtSlot
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
@@ -325,6 +325,19 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
     # of errorOccurred, encrypted and destruction just before the signal goes out.
     _handshake_watcher: Any = None
     _hello_watch = False  # the watcher checks the first bytes before our first readyRead
+    # The handshake signals the watcher relays (QSslServer._link_relays), by name.
+    _relayed: frozenset[str] = frozenset()
+
+    def _emit_relayed(self, name: str, *args: Any) -> None:
+        """Emit handshake signal ``name``: the watching server's relay first (where Qt's
+        relay, connected first, is called), then our slots."""
+        if name in self._relayed and not self._qt_blocked:
+            self._handshake_watcher._relay(self, name, args)
+        getattr(self, name).emit(*args)
+
+    def _heard(self, name: str) -> bool:
+        """Someone hears signal ``name``: a slot, or the watching server's relay."""
+        return name in self._relayed or has_receivers(self, name)
 
     def _set_error_and_emit(self, error: SocketError, text: str) -> None:
         watcher = self._handshake_watcher

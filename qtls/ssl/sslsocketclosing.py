@@ -62,7 +62,7 @@ def on_plain_disconnected(s: QSslSocket) -> None:
     s._engine = None
     alerts, s._deferred_alerts = s._deferred_alerts, []
     for args in alerts:
-        s.alertSent.emit(*args)
+        s._emit_relayed("alertSent", *args)
     s.disconnected.emit()
     s._local_port = s._peer_port = 0
     s._local_address = NULL_ADDRESS

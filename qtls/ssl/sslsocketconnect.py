@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from qtls.core.signals import has_receivers
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.ssl import backend as _backend
@@ -144,7 +143,7 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
         return
     config = s._config
     psk = bool(
-        has_receivers(s, "preSharedKeyAuthenticationRequired")
+        s._heard("preSharedKeyAuthenticationRequired")
         or (server and config._d.psk_identity_hint)
     )
     peer_name = s._verification_peer_name or s._peer_name
@@ -158,7 +157,7 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
             on_psk_required=s._on_psk_required,
             on_psk_identity=s._on_psk_identity,
             # Servers pay for OpenSSL's info callback only when someone hears the alerts.
-            report_alerts=has_receivers(s, "alertSent") or has_receivers(s, "alertReceived"),
+            report_alerts=s._heard("alertSent") or s._heard("alertReceived"),
         )
     except (ConfigurationError, EngineConfigError) as exc:
         text = str(exc)

@@ -88,9 +88,9 @@ def handle_events(s: QSslSocket, engine: TlsEngine, events: list[Event]) -> None
             if s._defer_alerts:
                 s._deferred_alerts.append(args)
             else:
-                s.alertSent.emit(*args)
+                s._emit_relayed("alertSent", *args)
         elif kind is AlertReceived:
-            s.alertReceived.emit(*_alert_args(event))  # type: ignore[arg-type]
+            s._emit_relayed("alertReceived", *_alert_args(event))  # type: ignore[arg-type]
         elif kind is HandshakeCompleted:
             on_handshake_completed(s, engine, event.info)  # type: ignore[attr-defined]
         elif kind is SessionTicketReceived:
@@ -142,7 +142,7 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
     )
     s._ocsp = verdict.ocsp_responses
     for error in verdict.peer_verify_errors:
-        s.peerVerifyError.emit(error)
+        s._emit_relayed("peerVerifyError", error)
         if not s._alive(engine):
             return
     if verdict.fatal:
@@ -150,7 +150,7 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
         return
     s._handshake_errors = verdict.ssl_errors
     if verdict.ssl_errors:
-        s.sslErrors.emit(list(verdict.ssl_errors))
+        s._emit_relayed("sslErrors", list(verdict.ssl_errors))
         if not s._alive(engine):
             return
         if verify_peer and not errors_ignored(verdict.ssl_errors, s._ignore_all, s._ignore_list):

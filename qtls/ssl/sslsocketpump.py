@@ -77,6 +77,7 @@ class SslPump(_PumpBase):
         def _room(self) -> int | None: ...
         def _move_plain_input(self) -> None: ...
         def _undefer_plain_flush(self) -> bool: ...
+        def _emit_relayed(self, name: str, *args: Any) -> None: ...
 
     def _flush_engine(self, engine: TlsEngine) -> None:
         """Hand the engine's ciphertext to the plain socket (the engine rule, first half)."""
@@ -404,19 +405,20 @@ class SslPump(_PumpBase):
         self._reported_early = True
         self._continue_interrupted = False
         cert = QSslCertificate(error.certificate, QSsl.EncodingFormat.Der)
-        self.handshakeInterruptedOnError.emit(QSslError(ssl_error_from_verify_code(error.code), cert))
+        self._emit_relayed("handshakeInterruptedOnError",
+                           QSslError(ssl_error_from_verify_code(error.code), cert))
         decision, self._continue_interrupted = self._continue_interrupted, False
         return decision
 
     def _on_psk_required(self, hint: bytes, max_identity: int, max_psk: int) -> tuple[bytes, bytes] | None:
         auth = QSslPreSharedKeyAuthenticator._for_handshake(hint, max_identity, max_psk)
-        self.preSharedKeyAuthenticationRequired.emit(auth)
+        self._emit_relayed("preSharedKeyAuthenticationRequired", auth)
         return auth._handshake_answer()
 
     def _on_psk_identity(self, identity: bytes, max_psk: int) -> bytes | None:
         hint = self._config._d.psk_identity_hint
         auth = QSslPreSharedKeyAuthenticator._for_server(identity, hint, max_psk)
-        self.preSharedKeyAuthenticationRequired.emit(auth)
+        self._emit_relayed("preSharedKeyAuthenticationRequired", auth)
         answer = auth._handshake_answer()
         return answer[1] if answer else None
 
