@@ -37,6 +37,9 @@ make the server accept without bound.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
+import math
 import socket as _socket_module
 import weakref
 from dataclasses import dataclass
@@ -61,10 +64,13 @@ _TLS_HANDSHAKE_RECORD = b"\x16"
 _DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
 
 
-def _handshake_expired(server_ref: weakref.ref[QSslServer], key: int) -> None:
+_serials = itertools.count(1)
+
+
+def _deadlines_due(server_ref: weakref.ref[QSslServer]) -> None:
     server = server_ref()
     if server is not None:
-        server._on_handshake_timeout(key)
+        server._on_deadlines_due()
 
 
 @dataclass(eq=False)
@@ -73,11 +79,11 @@ class _Handshake:
 
     connection: QSslSocket
     timeout_ms: int  # the server's handshakeTimeout() when the socket was accepted
-    # The handshake timer: a loop timer handle, not a QTimer. Qt's timer is private to the
-    # server, so nothing can observe the difference, and a QObject, its timeout link and its
-    # bookkeeping per accepted socket cost more than the rest of the timer's work.
-    timer: asyncio.TimerHandle | None = None
-    deadline = 0.0  # loop time at which the handshake times out (the timer may be earlier)
+    # Tells this record's entries in the server's deadline heap from those of an earlier
+    # socket that had the same key (id) and is gone.
+    serial: int = 0
+    deadline = 0.0  # loop time at which the handshake times out (its heap entry may be earlier)
+    queued = False  # the record has an entry in the deadline heap
 
 
 class QSslServer(QTcpServer):
@@ -111,6 +117,14 @@ class QSslServer(QTcpServer):
         # id(socket) -> its handshake record; ids are safe keys because the record is dropped
         # when the socket is destroyed, before the id can be reused.
         self._handshakes: dict[int, _Handshake] = {}
+        # The handshake timers (Qt: one QTimer per socket): a heap of (deadline, serial, key)
+        # and one loop timer for the earliest. Nothing can observe the difference, since Qt's
+        # timers are private to the server; a timer handle created and cancelled per accepted
+        # socket cost more than the rest of the timeout's work. An entry stays in the heap
+        # after its handshake finished and is dropped when its deadline comes.
+        self._deadlines: list[tuple[float, int, int]] = []
+        self._deadline_timer: asyncio.TimerHandle | None = None
+        self._deadline_at = math.inf
 
     # ---------------------------------------------------------------- settings
 
@@ -191,7 +205,7 @@ class QSslServer(QTcpServer):
     def _watch_handshake(self, connection: QSslSocket) -> None:
         """Re-emit the socket's signals and start its handshake timer (Qt:
         ``initializeHandshakeProcess``)."""
-        record = _Handshake(connection, self._handshake_timeout)
+        record = _Handshake(connection, self._handshake_timeout, next(_serials))
         self._handshakes[id(connection)] = record
         # What the server itself must hear (errorOccurred, encrypted, destroyed) the socket
         # tells its watcher directly, just before it emits the signal (where Qt's server,
@@ -257,18 +271,48 @@ class QSslServer(QTcpServer):
         self.startedEncryptionHandshake.emit(connection)
 
     def _start_timer(self, record: _Handshake) -> None:
+        """(Re)start the handshake's timeout: the deadline moves, its heap entry finds it."""
         # Qt's QTimer refuses a negative interval (with a warning): no timeout at all.
-        if record.timeout_ms >= 0:
-            loop = dispatch.thread_loop()
-            record.deadline = loop.time() + record.timeout_ms / 1000
-            if record.timer is None:
-                # Weak, as QTimer's own loop handle is: the pending timeout does not keep the
-                # server alive.
-                record.timer = loop.call_later(
-                    record.timeout_ms / 1000, _handshake_expired, weakref.ref(self),
-                    id(record.connection))
-            # A restart (the first byte came) only moves the deadline: the timer, when it
-            # fires, sleeps again for what is left (one loop timer per handshake, not two).
+        if record.timeout_ms < 0:
+            return
+        loop = dispatch.thread_loop()
+        record.deadline = loop.time() + record.timeout_ms / 1000
+        if record.queued:
+            return  # a restart (the first byte came): the due entry is pushed back then
+        record.queued = True
+        heapq.heappush(self._deadlines, (record.deadline, record.serial, id(record.connection)))
+        if record.deadline < self._deadline_at:
+            self._arm_deadline_timer(loop, record.deadline)
+
+    def _arm_deadline_timer(self, loop: asyncio.AbstractEventLoop, when: float) -> None:
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+        self._deadline_at = when
+        # Weak, as QTimer's own loop handle is: pending timeouts do not keep the server alive.
+        self._deadline_timer = loop.call_at(when, _deadlines_due, weakref.ref(self))
+
+    def _on_deadlines_due(self) -> None:
+        """Time out every handshake whose deadline passed; re-arm for the next one."""
+        self._deadline_timer = None
+        self._deadline_at = math.inf
+        loop = dispatch.thread_loop()
+        heap = self._deadlines
+        while heap:
+            now = loop.time() + 0.001  # (a timer may fire a hair early)
+            deadline, serial, key = heap[0]
+            if deadline > now:
+                break
+            heapq.heappop(heap)
+            record = self._handshakes.get(key)
+            if record is None or record.serial != serial:
+                continue  # that handshake finished, or its socket is gone
+            if record.deadline > now:
+                heapq.heappush(heap, (record.deadline, serial, key))  # restarted since
+                continue
+            record.queued = False
+            self._on_handshake_timeout(key)  # (slots run: the heap may change under us)
+        if heap and heap[0][0] < self._deadline_at:
+            self._arm_deadline_timer(loop, heap[0][0])
 
     def _socket_encrypted(self, connection: QSslSocket) -> None:
         """The watched socket is about to emit encrypted: hand it over (no more relays, no
@@ -279,11 +323,6 @@ class QSslServer(QTcpServer):
     def _on_handshake_timeout(self, key: int) -> None:
         record = self._handshakes.get(key)
         if record is None:
-            return
-        loop = dispatch.thread_loop()
-        left = record.deadline - loop.time()
-        if left > 0.001:  # restarted since the timer was set
-            record.timer = loop.call_later(left, _handshake_expired, weakref.ref(self), key)
             return
         connection = record.connection
         self._forget(key, cut_links=False)
@@ -296,14 +335,11 @@ class QSslServer(QTcpServer):
         self._forget(id(connection), cut_links=False)
 
     def _forget(self, key: int, *, cut_links: bool) -> None:
-        """Drop the handshake record of a socket (stopping its timer); with ``cut_links`` also
-        the relays, as Qt's ``socket->disconnect(server)`` once it is encrypted."""
+        """Drop the handshake record of a socket (its deadline entry goes when due); with
+        ``cut_links`` also the relays, as Qt's ``socket->disconnect(server)`` once encrypted."""
         record = self._handshakes.pop(key, None)
         if record is None:
             return
-        if record.timer is not None:
-            record.timer.cancel()
-            record.timer = None
         record.connection._hello_watch = False
         if cut_links:
             record.connection._handshake_watcher = None
@@ -331,4 +367,8 @@ class QSslServer(QTcpServer):
     def _destroy(self) -> None:
         for key in list(self._handshakes):
             self._forget(key, cut_links=True)
+        if self._deadline_timer is not None:
+            self._deadline_timer.cancel()
+            self._deadline_timer = None
+        self._deadlines.clear()
         super()._destroy()

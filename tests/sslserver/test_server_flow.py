@@ -233,6 +233,23 @@ def test_silent_client_times_out_with_socket_timeout_error(qtls_app: Any) -> Non
     server.close()
 
 
+def test_each_silent_client_times_out_once_while_good_clients_are_served(
+        qtls_app: Any) -> None:
+    # Several deadlines fall due together, among those of handshakes that finished.
+    server, accepted = start_server(timeout_ms=300)
+    errors = _errors(server)
+    _good_client_still_served(server, accepted)
+    silent = [raw_client(server.serverPort(), b"", read=True) for _ in range(3)]
+    _good_client_still_served(server, accepted)
+    assert run_until(lambda: len(errors) >= 3, 4000), errors
+    spin(400)  # no second timeout for anyone, none for the served clients
+    assert [error for _sock, error, _text in errors] == [SocketError.SocketTimeoutError] * 3
+    assert len({id(sock) for sock, _error, _text in errors}) == 3
+    assert all(peer.wait() for peer in silent)
+    assert len(accepted) == 2
+    server.close()
+
+
 def test_first_handshake_byte_restarts_the_timeout(qtls_app: Any) -> None:
     server, _accepted = start_server(timeout_ms=400)
     errors = _errors(server)
