@@ -42,6 +42,10 @@ class SocketState(enum.Enum):
     ListeningState = 5
     ClosingState = 6
 
+    # Members are singletons compared by identity (Enum's own __eq__): hashing by identity
+    # keeps the contract and spares the state table's lookups Enum.__hash__'s Python call.
+    __hash__ = object.__hash__
+
 
 class SocketError(enum.Enum):
     """The last error a socket or server met (Qt: QAbstractSocket::SocketError)."""
