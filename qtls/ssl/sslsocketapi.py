@@ -266,7 +266,10 @@ class SslSocketApi:
 
     def waitForReadyRead(self, msecs: int = 30000) -> bool:
         """Block until ``readyRead`` was emitted (decrypted data arrived); waits for the
-        handshake first when it is still running."""
+        handshake first when it is still running. Inside one of the socket's own slots
+        (readyRead, encrypted) the new data's readyRead is emitted from inside the wait, as
+        in Qt (recursively in a readyRead slot); the wait then returns True at once, where
+        Qt's returns only at its timeout."""
         return _waits.wait_for_ready_read(self, msecs)  # type: ignore[arg-type]
 
     def waitForBytesWritten(self, msecs: int = 30000) -> bool:
