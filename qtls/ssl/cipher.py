@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, overload
 
@@ -301,6 +302,19 @@ def _cipher_list_of(cipher_list: bytes | None, *, all_tls13: bool) -> list[str]:
         lib.ERR_clear_error()
 
 
+# The first bytes of every cipher suite value IANA's TLS registry has assigned (0x00xx, the
+# TLS 1.3 suites 0x13xx, 0x16B7-0x16BA, TLS_FALLBACK_SCSV 0x5600, 0xC0xx, 0xC1xx, 0xCCA8-0xCCAE,
+# 0xD0xx) and the private-use range 0xFFxx (OpenSSL's GOST suites). Asking OpenSSL about these
+# 2,304 values finds every cipher it knows, as asking about all 65,536 did (it took ~30 ms of
+# the first handshake's time).
+_REGISTERED_FIRST_BYTES = (0x00, 0x13, 0x16, 0x56, 0xC0, 0xC1, 0xCC, 0xD0, 0xFF)
+
+
+def _candidate_ids() -> Iterator[int]:
+    for first in _REGISTERED_FIRST_BYTES:
+        yield from range(first << 8, (first << 8) + 0x100)
+
+
 @functools.lru_cache(maxsize=1)
 def _openssl_table() -> dict[str, _CipherData]:
     """Every cipher OpenSSL knows, by name, with OpenSSL's protocol and bits."""
@@ -315,7 +329,7 @@ def _openssl_table() -> dict[str, _CipherData]:
             return table
         cipher_id = ffi.new("unsigned char[2]")
         alg_bits = ffi.new("int *")
-        for value in range(0x10000):
+        for value in _candidate_ids():
             cipher_id[0], cipher_id[1] = value >> 8, value & 0xFF
             cipher = lib.SSL_CIPHER_find(ssl, cipher_id)
             if cipher == ffi.NULL:

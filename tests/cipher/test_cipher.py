@@ -9,6 +9,7 @@ from types import ModuleType
 import pytest
 
 from qtls.QtNetwork import QSsl, QSslCipher
+from qtls.ssl import cipher as cipher_module
 from qtls.ssl.cipher import (
     _all_cipher_names,
     _cipher_from_name,
@@ -226,3 +227,24 @@ def test_derived_fields_match_openssl_ciphers_verbose_output() -> None:
         assert got == expected, name
         checked += 1
     assert checked > 50
+
+
+def test_cipher_table_finds_every_cipher_openssl_knows() -> None:
+    # The table asks OpenSSL only about IANA-assigned first bytes; a scan of every 2-byte
+    # value must find no cipher it missed.
+    lib, ffi = cipher_module._binding()
+    ctx = lib.SSL_CTX_new(lib.TLS_client_method())
+    ssl = lib.SSL_new(ctx)
+    try:
+        cipher_id = ffi.new("unsigned char[2]")
+        everything = set()
+        for value in range(0x10000):
+            cipher_id[0], cipher_id[1] = value >> 8, value & 0xFF
+            found = lib.SSL_CIPHER_find(ssl, cipher_id)
+            if found != ffi.NULL:
+                everything.add(ffi.string(lib.SSL_CIPHER_get_name(found)).decode("ascii"))
+    finally:
+        lib.SSL_free(ssl)
+        lib.SSL_CTX_free(ctx)
+    assert everything, "OpenSSL found no cipher at all"
+    assert set(cipher_module._openssl_table()) == everything
