@@ -363,8 +363,8 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         self._engine = None
 
     def _signal_connected(self, name: str | None) -> None:
-        """Qt's connectNotify, for alertSent/alertReceived: a server handshake started without
-        alert receivers reports alerts from now on."""
+        """Qt's connectNotify, for alertSent/alertReceived: a handshake started without alert
+        receivers reports alerts from now on."""
         engine = self._engine
         if engine is not None:
             engine.report_alerts()

@@ -24,6 +24,7 @@ from qtls.ssl import backend as _backend
 from qtls.ssl import sslsocketevents as _events
 from qtls.ssl.configurationdata import SslMode
 from qtls.ssl.engine import EngineConfigError, TlsEngine
+from qtls.ssl.qssl import QSsl
 from qtls.ssl.settingsbridge import ConfigurationError, tls_settings
 from qtls.ssl.sslsocketstate import TlsPhase
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 _log = logging.getLogger("qtls")
+_NO_PERSISTENCE = QSsl.SslOption.SslOptionDisableSessionPersistence
 
 _U = SocketState.UnconnectedState
 _OK = SocketState.ConnectedState
@@ -156,8 +158,10 @@ def start_encryption(s: QSslSocket, *, server: bool) -> None:
             on_verify_error=s._on_verify_error,
             on_psk_required=s._on_psk_required,
             on_psk_identity=s._on_psk_identity,
-            # Servers pay for OpenSSL's info callback only when someone hears the alerts.
+            # OpenSSL's info callback (every state change) only when someone hears the alerts,
+            # or a client stores TLS 1.3 tickets (Qt's session persistence).
             report_alerts=s._heard("alertSent") or s._heard("alertReceived"),
+            report_tickets=not server and not config.testSslOption(_NO_PERSISTENCE),
         )
     except (ConfigurationError, EngineConfigError) as exc:
         text = str(exc)

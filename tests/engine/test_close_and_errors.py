@@ -18,6 +18,7 @@ from qtls.ssl.engine import (
     ErrorOrigin,
     HandshakeCompleted,
     LocalProtocolError,
+    SessionTicketReceived,
     TlsEngine,
     TlsError,
     TlsVersion,
@@ -381,3 +382,31 @@ def test_server_engine_reports_alerts_once_asked(cache):
     client.shutdown()
     pump(c, s)
     assert [a.description for a in s.of(AlertReceived)] == [0]  # the client's close_notify
+
+
+def test_client_engine_without_alert_or_ticket_reporting_makes_neither_event(cache):
+    server = TlsEngine(server_settings(), cache=cache)
+    client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache,
+                       report_alerts=False, report_tickets=False)
+    c, s = connect(client, server)
+    server.shutdown()
+    pump(c, s)
+    assert c.of(HandshakeCompleted)
+    assert c.of(AlertSent) == [] and c.of(AlertReceived) == []
+    assert c.of(SessionTicketReceived) == []
+    assert [a.description for a in s.of(AlertSent)] == [0]  # the close_notify still went
+
+
+def test_client_engine_reporting_tickets_only_gets_tickets_and_no_alerts(cache):
+    server = TlsEngine(server_settings(min_version=TlsVersion.TLS1_3), cache=cache)
+    client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache,
+                       report_alerts=False)
+    c, s = connect(client, server)
+    server.shutdown()
+    pump(c, s)
+    assert c.of(SessionTicketReceived), "the TLS 1.3 tickets were not noticed"
+    assert c.of(AlertReceived) == []
+    client.report_alerts()  # asked later: from now on
+    client.shutdown()
+    pump(c, s)
+    assert [a.description for a in c.of(AlertSent)] == [0]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from qtls.QtCore import QTimer
-from qtls.QtNetwork import QAbstractSocket, QSslError, QSslSocket
+from qtls.QtNetwork import QAbstractSocket, QHostAddress, QSslError, QSslServer, QSslSocket
 from tests.sslsocket.helpers import Identity, Pki, Recorder, TlsServer, client_for, run_until
 
 pytestmark = pytest.mark.timeout(30)
@@ -378,6 +378,28 @@ def test_ignore_all_errors_counts_only_after_connect_to_host_encrypted(
     assert run_until(lambda: _done(client), 5000)
     assert client.isEncrypted() is encrypted
     server.shutdown()
+
+
+def test_client_alert_slot_connected_once_encrypted_hears_the_close_notify(
+        pki: Pki, qtls_app: Any) -> None:
+    # PyQt6 (same scenario): the client hears the server's close_notify. A qtls client, too,
+    # starts without OpenSSL's info callback when nothing listens to its alerts (and it
+    # stores no TLS 1.3 tickets); the slot connected once encrypted switches it on.
+    server = QSslServer()
+    server.setSslConfiguration(pki.server_config())
+    assert server.listen(QHostAddress("127.0.0.1"), 0)
+    accepted: list[Any] = []
+    server.pendingConnectionAvailable.connect(
+        lambda: accepted.append(server.nextPendingConnection()))
+    client = client_for(pki)
+    heard: list[str] = []
+    client.encrypted.connect(lambda: client.alertReceived.connect(
+        lambda level, kind, text: heard.append(kind.name)))
+    client.connectToHostEncrypted("localhost", server.serverPort())
+    assert run_until(lambda: client.isEncrypted() and bool(accepted), 5000)
+    accepted[0].disconnectFromHost()  # its close_notify reaches the client
+    assert run_until(lambda: "CloseNotify" in heard, 5000), heard
+    server.close()
 
 
 def test_server_alert_slot_connected_after_the_handshake_started_still_hears(

@@ -90,21 +90,6 @@ def _verify_callback(
     return engine._on_verify(cert, errnum, depth, ok)
 
 
-def _info_callback(conn: SSL.Connection, where: int, ret: int) -> None:
-    # Runs on every handshake state change (~20 times per handshake) and for alerts, never per
-    # application-data record. Alerts are forwarded; a client's state loop after the handshake
-    # is checked for a TLS 1.3 NewSessionTicket (SSL_CTX_sess_set_new_cb is not exposed).
-    if where & _SSL_CB_ALERT:
-        engine = _engine_of(conn)
-        if engine is not None:
-            engine._on_alert(bool(where & _SSL_CB_WRITE), ret)
-    elif where & _SSL_CB_CONNECT_LOOP == _SSL_CB_CONNECT_LOOP:
-        engine = _engine_of(conn)
-        if engine is not None and engine._info is not None:
-            if conn.get_state_string() == _READ_SESSION_TICKET:
-                engine._on_session_ticket()
-
-
 def _alpn_select_callback(conn: SSL.Connection, offered: list[bytes]) -> Any:
     engine = _engine_of(conn)
     if engine is None:
@@ -126,17 +111,29 @@ def _ocsp_client_callback(conn: SSL.Connection, ocsp: bytes, data: Any) -> bool:
 
 
 @_ffi.callback("void (*)(const SSL *, int, int)")
-def alert_info_callback(ssl: Any, where: int, ret: int) -> None:
-    """The per-connection info callback of server engines that report alerts: alerts only,
-    straight from cffi (no pyOpenSSL wrapper in between)."""
-    if where & _SSL_CB_ALERT:
-        try:
-            conn = SSL.Connection._reverse_mapping.get(ssl)  # type: ignore[attr-defined]
-            engine = _engine_of(conn) if conn is not None else None
-            if engine is not None:
+def info_callback(ssl: Any, where: int, ret: int) -> None:
+    """The per-connection info callback of the engines that report alerts or (clients) TLS 1.3
+    session tickets, straight from cffi (no pyOpenSSL wrapper in between). OpenSSL calls it
+    on every handshake state change (~20 times per handshake) and for alerts, never per
+    application-data record."""
+    try:
+        if where & _SSL_CB_ALERT:
+            engine = _engine_of_ssl(ssl)
+            if engine is not None and engine._alerts_reported:
                 engine._on_alert(bool(where & _SSL_CB_WRITE), ret)
-        except Exception:  # pragma: no cover - never let an exception cross into OpenSSL
-            _log.exception("qtls: alert callback failed")
+        elif where & _SSL_CB_CONNECT_LOOP == _SSL_CB_CONNECT_LOOP:
+            # A client's state loop after the handshake: a TLS 1.3 NewSessionTicket?
+            engine = _engine_of_ssl(ssl)
+            if (engine is not None and engine._tickets_reported and engine._info is not None
+                    and _ffi.string(_lib.SSL_state_string_long(ssl)) == _READ_SESSION_TICKET):
+                engine._on_session_ticket()
+    except Exception:  # pragma: no cover - never let an exception cross into OpenSSL
+        _log.exception("qtls: info callback failed")
+
+
+def _engine_of_ssl(ssl: Any) -> TlsEngine | None:
+    conn = SSL.Connection._reverse_mapping.get(ssl)  # type: ignore[attr-defined]
+    return _engine_of(conn) if conn is not None else None
 
 
 _SSL_CB_ALERT = 0x4000
@@ -268,13 +265,6 @@ def build_context(settings: TlsSettings) -> TlsContext:
 
     if settings.dh_parameters:
         _setup_dh(ctx, settings.dh_parameters)
-
-    if not settings.is_server:
-        # A client's state changes carry the TLS 1.3 session-ticket notice; a server engine
-        # installs its own alert-only callback per connection, and only when asked to
-        # (TlsEngine(report_alerts=...)): OpenSSL calls an info callback ~20 times per
-        # handshake, and through pyOpenSSL that cost a server ~50 µs per handshake.
-        ctx.set_info_callback(_info_callback)
 
     if settings.alpn_protocols:
         if any(not p or len(p) > 255 for p in settings.alpn_protocols):

@@ -20,11 +20,13 @@ Calls
 -----
 
 * ``TlsEngine(context_or_settings, server_hostname=None, session=None, on_verify_error=None,
-  on_psk_required=None, on_psk_identity=None, cache=None, report_alerts=True)``: settings are
-  turned into a shared context through :data:`default_context_cache` (or ``cache``); the role
-  comes from the settings. A server engine with ``report_alerts=False`` makes no
-  AlertSent/AlertReceived events (and cannot tell a peer's fatal alert from a local failure:
-  ``TlsError.origin`` is then LOCAL); it saves OpenSSL's info callback on every state change.
+  on_psk_required=None, on_psk_identity=None, cache=None, report_alerts=True,
+  report_tickets=True)``: settings are turned into a shared context through
+  :data:`default_context_cache` (or ``cache``); the role comes from the settings. An engine with
+  ``report_alerts=False`` makes no AlertSent/AlertReceived events (and cannot tell a peer's
+  fatal alert from a local failure: ``TlsError.origin`` is then LOCAL), a client engine with
+  ``report_tickets=False`` no SessionTicketReceived for TLS 1.3 tickets; an engine that reports
+  neither saves OpenSSL's info callback on every state change (~20 per handshake).
 * ``start_handshake()``: IDLE → HANDSHAKING; a client's ClientHello is then in ``data_to_send()``.
   (``receive_ciphertext`` in IDLE starts it implicitly, handy for servers.)
 * ``receive_ciphertext(data)``: feed bytes read from TCP; ``b""`` means TCP EOF. Drives the
@@ -125,7 +127,7 @@ from typing import Any
 from OpenSSL import SSL
 
 from .callbacks import EngineCallbacks, PskClientHook, PskServerHook, VerifyHook
-from .context import ContextCache, TlsContext, alert_info_callback, default_context_cache
+from .context import ContextCache, TlsContext, default_context_cache, info_callback
 from .datapath import MAX_WRITE, EngineDataPath
 from .errors import LocalProtocolError
 from .events import (
@@ -172,6 +174,7 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
         on_psk_identity: PskServerHook | None = None,
         cache: ContextCache | None = None,
         report_alerts: bool = True,
+        report_tickets: bool = True,
     ) -> None:
         if isinstance(context, TlsSettings):
             context = (cache if cache is not None else default_context_cache).get(context)
@@ -201,6 +204,8 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
         self._close_notify_sent = False
         self._ticket_arrived = False
         self._alerts_reported = False
+        self._tickets_reported = False
+        self._info_callback_set = False
 
         conn = SSL.Connection(context.ssl_context, None)
         conn.set_app_data(weakref.ref(self))
@@ -210,11 +215,16 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
         self._ssl: Any = conn._ssl  # type: ignore[attr-defined]
         self._into_ssl: Any = conn._into_ssl  # type: ignore[attr-defined]
         self._from_ssl: Any = conn._from_ssl  # type: ignore[attr-defined]
+        if report_alerts:
+            self.report_alerts()
         if self._server:
             conn.set_accept_state()
-            if report_alerts:
-                self.report_alerts()
         else:
+            if report_tickets:
+                # (A TLS 1.3 ticket is noticed in the info callback: SSL_CTX_sess_set_new_cb
+                # is not in the bindings.)
+                self._tickets_reported = True
+                self._set_info_callback()
             conn.set_connect_state()
             sni = _sni_name(server_hostname) if not settings.disable_sni else None
             if sni is not None:
@@ -230,13 +240,18 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
     # --- public API ---------------------------------------------------------------------------
 
     def report_alerts(self) -> None:
-        """Make AlertSent/AlertReceived events from now on (a server engine created with
-        ``report_alerts=False``; client engines always report them)."""
-        if self._server and not self._alerts_reported:
+        """Make AlertSent/AlertReceived events from now on (an engine created with
+        ``report_alerts=False``)."""
+        if not self._alerts_reported:
             self._alerts_reported = True
-            # Server contexts have no info callback (see build_context): alerts cost one cffi
-            # callback per state change, so only engines that report them pay for it.
-            _lib.SSL_set_info_callback(self._conn._ssl, alert_info_callback)  # type: ignore[attr-defined]
+            self._set_info_callback()
+
+    def _set_info_callback(self) -> None:
+        # Contexts have no info callback (see build_context): it costs one cffi callback per
+        # state change, so only the connections that report alerts or tickets pay for it.
+        if not self._info_callback_set:
+            self._info_callback_set = True
+            _lib.SSL_set_info_callback(self._conn._ssl, info_callback)  # type: ignore[attr-defined]
 
     @property
     def state(self) -> EngineState:
