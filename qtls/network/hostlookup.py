@@ -143,11 +143,26 @@ class HostCache:
 host_cache = HostCache()
 
 
+# Host text -> its parsed address, or None when it is not a literal: a client connects to the
+# same few hosts again and again, and parsing one costs more than the copy handed out.
+_LITERALS: dict[str, QHostAddress | None] = {}
+_LITERALS_LIMIT = 1024
+
+
 def _literal(host: str) -> QHostAddress | None:
-    address = QHostAddress()
-    if not address.setAddress(host):
-        return None
-    return address
+    """``host`` as an address (a new object each call), or None when it is a name."""
+    try:
+        known = _LITERALS[host]
+    except KeyError:
+        parsed = QHostAddress()
+        known = parsed if parsed.setAddress(host) else None
+        if len(_LITERALS) >= _LITERALS_LIMIT:
+            _LITERALS.clear()
+        _LITERALS[host] = known
+    except TypeError:  # not hashable: QHostAddress.setAddress reports the type
+        address = QHostAddress()
+        return address if address.setAddress(host) else None
+    return None if known is None else QHostAddress(known)
 
 
 def _matching(address: QHostAddress, protocol: NetworkLayerProtocol) -> bool:

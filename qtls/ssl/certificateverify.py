@@ -27,6 +27,7 @@ Where qtls differs: errors that OpenSSL would report after an error qtls cannot 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import ipaddress
 import os
 import ssl
@@ -168,6 +169,7 @@ def _to_ace(name: str) -> str:
         return ""
 
 
+@functools.lru_cache(maxsize=256)  # (every client handshake checks its peer's name)
 def _parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(text.strip().strip("[]"))

@@ -131,9 +131,9 @@ def check_handshake(
     ``errors_reported_early`` is true when ``handshakeInterruptedOnError`` already reported the
     callback errors (Qt then does not emit ``peerVerifyError`` for them again).
     """
-    null = QSslCertificate()
     callback_errors = [
-        QSslError(ssl_error_from_verify_code(e.code), chain[e.depth] if e.depth < len(chain) else null)
+        QSslError(ssl_error_from_verify_code(e.code),
+                  chain[e.depth] if e.depth < len(chain) else QSslCertificate())
         for e in verify_errors
     ]
     emitted = [] if errors_reported_early else list(callback_errors)
@@ -157,7 +157,7 @@ def check_handshake(
         if verdict.response is not None:
             responses.append(verdict.response)
         for name, cert in verdict.errors:
-            error = QSslError(QSslError.SslError[name], cert if cert is not None else null)
+            error = QSslError(QSslError.SslError[name], cert if cert is not None else QSslCertificate())
             ssl_errors.append(error)
         fatal = verdict.fatal
     return Verdict(emitted, ssl_errors, responses, fatal)
