@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from OpenSSL import SSL
 
 from .events import ConnectionInfo, Event, HandshakeCompleted, SessionTicketReceived
-from .helpers import _der
+from .helpers import _stack_der, _x509_der
 from .session import session_lifetime_hint
 from .settings import AlpnStatus, TlsSettings
 from .state import EngineState
@@ -21,6 +21,7 @@ from .state import EngineState
 __all__ = ["EngineHandshake"]
 
 _lib: Any = SSL._lib  # type: ignore[attr-defined]
+_ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 
 class EngineHandshake:
@@ -28,6 +29,7 @@ class EngineHandshake:
 
     if TYPE_CHECKING:  # set by TlsEngine.__init__ / defined by TlsEngine and its mixins
         _conn: SSL.Connection
+        _ssl: Any
         _settings: TlsSettings
         _server: bool
         _events: list[Event]
@@ -77,15 +79,19 @@ class EngineHandshake:
             group = conn.get_group_name()
         except Exception:  # older OpenSSL without SSL_get0_group_name
             group = None
-        # DER straight from OpenSSL (i2d): going through cryptography objects would parse
-        # every certificate only to serialize it again (the socket parses them once, cached).
-        peer_chain = [_der(c) for c in conn.get_peer_cert_chain() or ()]
-        leaf = conn.get_peer_certificate()
-        if leaf is not None:
-            leaf_der = _der(leaf)
+        # DER straight from OpenSSL's pointers (i2d): going through cryptography objects would
+        # parse every certificate only to serialize it again (the socket parses them once,
+        # cached), and pyOpenSSL's chain getters wrap (and reference-count) each one first.
+        ssl = self._ssl
+        peer_chain = _stack_der(_lib.SSL_get_peer_cert_chain(ssl))
+        leaf = _lib.SSL_get_peer_certificate(ssl)  # (get1: a reference of our own)
+        if leaf != _ffi.NULL:
+            try:
+                leaf_der = _x509_der(leaf)
+            finally:
+                _lib.X509_free(leaf)
             if not peer_chain or peer_chain[0] != leaf_der:
                 peer_chain.insert(0, leaf_der)
-        verified = conn.get_verified_chain() or ()
         server_name: str | None
         if self._server:
             raw = conn.get_servername()
@@ -101,7 +107,7 @@ class EngineHandshake:
             if self._settings.alpn_protocols else None,
             alpn_status=self._alpn_status,
             peer_chain=tuple(peer_chain),
-            verified_chain=tuple(_der(c) for c in verified),
+            verified_chain=tuple(_stack_der(_lib.SSL_get0_verified_chain(ssl))),
             local_chain=self._settings.local_certificate_chain,
             session_resumed=bool(_lib.SSL_session_reused(conn._ssl)),  # type: ignore[attr-defined]
             server_name=server_name,

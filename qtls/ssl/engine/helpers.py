@@ -7,10 +7,14 @@ SNI name to send for a host (:func:`_sni_name`). None of them touches an engine'
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from OpenSSL import SSL, crypto
 
 __all__: list[str] = []
+
+_lib: Any = SSL._lib  # type: ignore[attr-defined]
+_ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 
 def _reason(exc: BaseException) -> str:
@@ -30,6 +34,30 @@ def _reason(exc: BaseException) -> str:
 def _der(cert: crypto.X509) -> bytes:
     """The DER encoding of a pyOpenSSL certificate."""
     return crypto.dump_certificate(crypto.FILETYPE_ASN1, cert)
+
+
+def _x509_der(x509: Any) -> bytes:
+    """The DER encoding of an OpenSSL ``X509 *`` (what :func:`_der` does for a pyOpenSSL
+    certificate, without wrapping the pointer in one first)."""
+    bio = _lib.BIO_new(_lib.BIO_s_mem())
+    if bio == _ffi.NULL:
+        raise MemoryError("BIO_new failed")
+    try:
+        if _lib.i2d_X509_bio(bio, x509) != 1:
+            _lib.ERR_clear_error()
+            raise ValueError("a certificate OpenSSL cannot encode")
+        data = _ffi.new("char **")
+        size = _lib.BIO_get_mem_data(bio, data)
+        return bytes(_ffi.buffer(data[0], size))
+    finally:
+        _lib.BIO_free(bio)
+
+
+def _stack_der(stack: Any) -> list[bytes]:
+    """The DER of every certificate in an OpenSSL ``STACK_OF(X509) *`` (NULL: none)."""
+    if stack == _ffi.NULL:
+        return []
+    return [_x509_der(_lib.sk_X509_value(stack, i)) for i in range(_lib.sk_X509_num(stack))]
 
 
 def _is_ip_address(name: str) -> bool:
