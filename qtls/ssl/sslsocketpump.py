@@ -220,13 +220,8 @@ class SslPump(_PumpBase):
                         self._flush_engine(engine)
                         # encrypted() first, then tickets and the data that came with the
                         # handshake, then what followed it (a close_notify behind the data).
-                        rest = _events.tickets_first(cast("QSslSocket", self), engine, events[done + 1 :])
-                        if not self._alive(engine):
+                        if not self._tickets_data_events(engine, events[done + 1 :]):
                             return False
-                        self._deliver_plaintext(engine)
-                        if not self._alive(engine):
-                            return False
-                        _events.handle_events(cast("QSslSocket", self), engine, rest)
                 elif not events:
                     # The steady state (data records only): no events to map. The plaintext
                     # goes first and what the reading made for the peer (a KeyUpdate answer,
@@ -241,15 +236,8 @@ class SslPump(_PumpBase):
                             self._write_ciphertext(ciphertext)
                 else:
                     self._flush_engine(engine)
-                    # Session tickets first (as Qt, see tickets_first), then the data, then
-                    # what ended the stream (close_notify, a fatal alert).
-                    events = _events.tickets_first(cast("QSslSocket", self), engine, events)
-                    if not self._alive(engine):
+                    if not self._tickets_data_events(engine, events):
                         return False
-                    self._deliver_plaintext(engine)
-                    if not self._alive(engine):
-                        return False
-                    _events.handle_events(cast("QSslSocket", self), engine, events)
                 if self._engine is not engine or self._state is _U:  # (_alive, inlined)
                     return False
             else:
@@ -258,6 +246,19 @@ class SslPump(_PumpBase):
                 and (self._phase is _ENCRYPTED or self._phase is _CLOSING)):
             self._deliver_plaintext(engine)
         return progress
+
+    def _tickets_data_events(self, engine: TlsEngine, events: list[Event]) -> bool:
+        """Hand a batch over in Qt's order: session tickets first (see tickets_first), then
+        the plaintext, then what ended the stream (close_notify, a fatal alert). False when a
+        slot closed or reset the socket on the way."""
+        rest = _events.tickets_first(cast("QSslSocket", self), engine, events)
+        if not self._alive(engine):
+            return False
+        self._deliver_plaintext(engine)
+        if not self._alive(engine):
+            return False
+        _events.handle_events(cast("QSslSocket", self), engine, rest)
+        return True
 
     def _transmit_nested(self) -> None:
         """The incoming half of the pump for a blocking wait inside one of our own slots
@@ -296,21 +297,13 @@ class SslPump(_PumpBase):
             return
         events = engine.events() if engine._events else []
         self._flush_engine(engine)  # (a KeyUpdate answer, our close_notify reply)
-        if events:
-            events = _events.tickets_first(cast("QSslSocket", self), engine, events)
-            if not self._alive(engine):
-                return
-        if engine._plaintext_size:
-            if self._emitting_ready_read:
-                # Inside a readyRead slot: Qt emits readyRead again, from inside the wait.
-                self._read_buffer.append_owned(engine.read_plaintext())
-                self.readyRead.emit()
-            else:
-                self._deliver_plaintext(engine)
-            if not self._alive(engine):
-                return
-        if events:
-            _events.handle_events(cast("QSslSocket", self), engine, events)
+        # Inside a readyRead slot Qt emits readyRead again, from inside the wait: the guard
+        # against recursive emission is lifted for this delivery.
+        emitting, self._emitting_ready_read = self._emitting_ready_read, False
+        try:
+            self._tickets_data_events(engine, events)
+        finally:
+            self._emitting_ready_read = emitting
 
     def _sink_ciphertext(self, data: memoryview, size: int) -> bool:
         """The plain socket's receive hook: once encrypted, without a read-buffer limit and
