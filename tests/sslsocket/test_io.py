@@ -326,6 +326,12 @@ def test_blocking_server_and_client_in_two_threads_without_loops(pki: Pki) -> No
                        "server written": True, "reply": b"olleh", "server disconnected": True}
 
 
+def _echo_twice(conn: Any) -> None:
+    for _ in range(2):
+        conn.sendall(conn.recv(64))
+    conn.recv(64)  # until the client closes
+
+
 def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
         pki: Pki, qtls_app: Any, caplog: pytest.LogCaptureFixture) -> None:
     # A readyRead slot that writes and then runs a nested QEventLoop: the loop runs until its
@@ -334,12 +340,7 @@ def test_nested_event_loop_in_a_ready_read_slot_keeps_reading(
     # nested (0 available), rr(6)).
     from qtls.QtCore import QEventLoop, QTimer
 
-    def echo(conn: Any) -> None:
-        for _ in range(2):
-            conn.sendall(conn.recv(64))
-        conn.recv(64)  # until the client closes
-
-    server = StdlibServer(pki.stdlib_server_context(), echo)
+    server = StdlibServer(pki.stdlib_server_context(), _echo_twice)
     client = client_for(pki)
     events: list[tuple[str, int]] = []
 
@@ -368,12 +369,7 @@ def test_wait_for_bytes_written_inside_a_ready_read_slot_sends_at_once(
     # PyQt6 (same scenario): a readyRead slot that writes and then blocks in
     # waitForBytesWritten() gets True at once (Qt's wait runs transmit() first), although the
     # socket's pump is still running the slot.
-    def echo(conn: Any) -> None:
-        for _ in range(2):
-            conn.sendall(conn.recv(64))
-        conn.recv(64)  # until the client closes
-
-    server = StdlibServer(pki.stdlib_server_context(), echo)
+    server = StdlibServer(pki.stdlib_server_context(), _echo_twice)
     client = client_for(pki)
     log: list[Any] = []
 
