@@ -24,6 +24,7 @@ from typing import Any
 __all__: list[str] = []  # internal module: nothing for the QtCore façade
 
 _UNLIMITED = 1 << 30  # "pass every argument": bigger than any signal's argument count
+_CO_VARARGS = inspect.CO_VARARGS
 
 # Connection kinds (Qt's connection types, as far as delivery is concerned).
 _DIRECT = 0  # always call in emit()
@@ -180,6 +181,14 @@ def _slot_arity(slot: Callable[..., Any], signal_nargs: int) -> int:
     """How many of the signal's arguments ``slot`` takes: read once at connect time."""
     func = getattr(slot, "__func__", slot)
     if type(func) is types.FunctionType:
+        if not func.__dict__:
+            # A plain function: no @pyqtSlot types, __wrapped__ or __signature__ (all of them
+            # live in the function's __dict__), so its code object answers. Cheaper than the
+            # cache below, and it covers the lambdas and closures made per connection.
+            code = func.__code__
+            if code.co_flags & _CO_VARARGS:
+                return _UNLIMITED
+            return max(0, code.co_argcount - (slot is not func))
         key = (func, signal_nargs, slot is not func)
         cached = _ARITIES.get(key)
         if cached is not None:

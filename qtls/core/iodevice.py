@@ -459,7 +459,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
         """Bytes readable without blocking: the buffer (sequential) or size() - pos()."""
         if not self.isSequential():
             return max(self.size() - self._pos, 0)
-        return len(self._read_buffer)
+        return self._read_buffer._size  # (len() would call RingBuffer.__len__)
 
     # ------------------------------------------------------------------- writing
     def write(self, data: bytes | bytearray | memoryview) -> int:
@@ -500,7 +500,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
 
     def bytesToWrite(self) -> int:
         """Bytes waiting in the write buffer (0 for unbuffered devices)."""
-        return len(self._write_buffer)
+        return self._write_buffer._size  # (len() would call RingBuffer.__len__)
 
     def waitForReadyRead(self, msecs: int) -> bool:
         """False: a plain QIODevice cannot wait. Sockets override it."""

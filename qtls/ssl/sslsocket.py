@@ -204,6 +204,9 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         return plain
 
     _dialing_linked = False  # an instance attribute only once _link_dialing() ran
+    # True while encryptedBytesWritten is emitted: a pump follows (see _on_plain_bytes_written).
+    # A class default, so that a socket nobody listens to that way carries no attribute.
+    _pump_follows = False
 
     def _link_dialing(self, plain: QTcpSocket) -> None:
         """Link the plain socket's hostFound and connected (once per plain socket), before it
@@ -295,7 +298,13 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         else:
             signal = self.encryptedBytesWritten
             if signal._conns:  # (once per flush: no call when nothing listens)
-                signal.emit(written)
+                # A slot that writes more (a bulk sender's flow control) needs no queued pump:
+                # the pump below takes its plaintext (see writeData).
+                self._pump_follows = True
+                try:
+                    signal.emit(written)
+                finally:
+                    self._pump_follows = False
         plain = self._plain
         if plain is None:
             return
@@ -304,6 +313,9 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
             _closing.drain_kernel_input(self)  # the plain socket closes its descriptor right after
         elif self._write_buffer._size and self._phase is _ENCRYPTED:
             self._transmit()
+            return
+        if self._write_buffer._size and self._phase is _ENCRYPTED:
+            self._schedule("_flush_scheduled", self._pump)  # what writeData left to us
 
     @pyqtSlot(SocketError)
     def _on_plain_error(self, error: SocketError) -> None:
@@ -481,6 +493,8 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
                     # A slot called from the pump (readyRead, bytesWritten, encrypted): one
                     # more pass of the running pump takes it, so no queued pump is needed.
                     self._transmit_again = True
+                elif self._pump_follows:
+                    pass  # an encryptedBytesWritten slot: _on_plain_bytes_written pumps next
                 else:
                     self._schedule("_flush_scheduled", self._pump)
         return size
@@ -501,7 +515,7 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         """Plaintext not yet handed to the engine (unencrypted mode: the plain socket's queue)."""
         if self._mode is _PLAIN_MODE and not self._auto_start and self._plain is not None:
             return self._plain.bytesToWrite()
-        return len(self._write_buffer)
+        return self._write_buffer._size
 
     def bytesAvailable(self) -> int:
         """Decrypted bytes ready to read."""
@@ -513,7 +527,10 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
 
     def encryptedBytesToWrite(self) -> int:
         """Ciphertext waiting in the plain socket to be written to the network."""
-        return self._plain.bytesToWrite() if self._plain is not None else 0
+        plain = self._plain
+        # (The private plain socket's bytesToWrite(), read as an attribute: a bulk sender's
+        # flow control asks this several times per write.)
+        return plain._write_buffer._size if plain is not None else 0
 
     # ================================================================== closing
 

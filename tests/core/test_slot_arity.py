@@ -54,7 +54,18 @@ def _decorated(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _with_signature(a: int, b: int, c: int) -> None: ...
+
+
+# A function whose __signature__ says less than its code: inspect (and so PyQt6's reading of
+# it) wins over the code object, so the code-object shortcut must not apply.
+_with_signature.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("a", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+
+
 SLOTS: dict[str, Callable[..., Any]] = {
+    "signature attribute": _with_signature,
+    "lambda with a bound default": lambda n, s=_Receiver: None,
     "function": _plain,
     "varargs": _varargs,
     "positional-only": _positional_only,

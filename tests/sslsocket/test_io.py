@@ -47,6 +47,41 @@ def test_bytes_written_counts_plaintext_and_encrypted_bytes_written_ciphertext(
     server.shutdown()
 
 
+def test_a_sender_fed_from_encrypted_bytes_written_delivers_every_byte(
+        pki: Pki, qtls_app: Any) -> None:
+    # The benchmark's bulk sender: each encryptedBytesWritten slot writes more while little is
+    # queued. Its writes are taken by the pump that follows the signal, with no queued pump
+    # of their own; none may be left behind when the ciphertext queue runs dry.
+    server, client, sock = _pair(pki)
+    chunk = bytes(range(256)) * 256  # 64 KiB
+    total = 8 * 1024 * 1024
+    sent = 0
+
+    def feed(_n: int = 0) -> None:
+        nonlocal sent
+        while sent < total and client.bytesToWrite() + client.encryptedBytesToWrite() < 4 * len(chunk):
+            assert client.write(chunk) == len(chunk)
+            sent += len(chunk)
+
+    client.encryptedBytesWritten.connect(feed)
+    feed()
+    digest = hashlib.sha256()
+    received = 0
+
+    def drain() -> bool:
+        nonlocal received
+        data = sock.readAll()
+        digest.update(bytes(data))
+        received += len(data)
+        return received >= total
+
+    assert run_until(drain, 20000), (sent, received)
+    assert received == total
+    assert digest.digest() == hashlib.sha256(chunk * (total // len(chunk))).digest()
+    assert client.bytesToWrite() == 0
+    server.shutdown()
+
+
 def test_read_buffer_size_applies_back_pressure(pki: Pki, qtls_app: Any) -> None:
     server, client, sock = _pair(pki)
     sock.setReadBufferSize(64 * 1024)
