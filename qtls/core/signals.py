@@ -153,9 +153,19 @@ class pyqtSignal:
         if obj is None:
             return self
         # Slow path: runs once per instance and signal; afterwards the instance dict answers.
-        if not isinstance(obj, _qobject_class()):
+        # A server runs it ~10 times per accepted socket, so the bound signal is built here
+        # (what pyqtBoundSignal(self, obj, 0) does, without its __init__ frame), and the
+        # QObject check asks the class only on the rare access that needs it.
+        qobject = _QOBJECT or _qobject_class()
+        if not isinstance(obj, qobject):
             raise TypeError(f"{type(obj).__name__} cannot be converted to PyQt6.QtCore.QObject")
-        bound = pyqtBoundSignal(self, obj, 0)  # type: ignore[arg-type]
+        bound = _new_bound(pyqtBoundSignal)
+        bound._signal = self
+        bound._ref = _weak(obj)
+        bound._conns = ()
+        bound._index = 0
+        bound._nargs = len(self.types)
+        bound._siblings = None
         # setdefault is atomic: two threads racing on the first access share one bound signal.
         return vars(obj).setdefault(self.attr or "", bound)
 
@@ -179,6 +189,10 @@ def _type_name(t: Any) -> str:
 
 
 builtins_type = type  # connect()'s parameter named ``type`` (PyQt6's keyword) shadows it
+_new_bound = object.__new__
+_weak = weakref.ref
+# QObject, once qtls.core.qobject has registered it (it imports this module: no import here).
+_QOBJECT: Any = None
 _MethodType = types.MethodType
 _new_connection = object.__new__
 
@@ -534,11 +548,44 @@ def _dead_ref() -> None:
     return None
 
 
+class _Muted:
+    """Internal: stands in a private object's instance dict for a signal nobody may connect
+    to (QSslSocket's plain socket: its readyRead and bytesWritten call hooks instead). Its
+    emitters see no connection, and no bound signal is ever made for it."""
+
+    __slots__ = ()
+    _conns: tuple[Any, ...] = ()
+
+    def emit(self, *args: Any) -> None:
+        pass
+
+    def connect(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("this signal belongs to a private object and cannot be connected")
+
+
+_MUTED = _Muted()
+
+
+def mute_signal(obj: Any, name: str) -> None:
+    """Make ``obj.<name>`` a signal that never has receivers (see :class:`_Muted`)."""
+    vars(obj)[name] = _MUTED
+
+
 def has_receivers(obj: Any, name: str) -> bool:
     """True when the signal ``name`` of ``obj`` has a connection. Internal, cheap: a signal
     nobody touched has no bound signal in the instance dict yet, and none is created here."""
     bound = vars(obj).get(name)
     return type(bound) is pyqtBoundSignal and bool(bound._conns)
+
+
+def emit_if_connected(obj: Any, name: str, *args: Any) -> None:
+    """``obj.<name>.emit(*args)``, for qtls's own emissions of signals that often have no
+    receiver: a signal nobody touched has no bound signal in the instance dict (so nothing to
+    call), and reading the attribute would create one just to find it unconnected (a dozen
+    per accepted server socket). A relay (install_relay) is found and called the same way."""
+    bound = obj.__dict__.get(name)
+    if bound is not None:
+        bound.emit(*args)
 
 
 def install_relay(obj: Any, name: str, method: Any) -> None:

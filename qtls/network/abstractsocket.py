@@ -46,7 +46,7 @@ from typing import Any
 
 from qtls.core.iodevice import QIODeviceBase
 from qtls.core.qobject import QObject
-from qtls.core.signals import pyqtSignal
+from qtls.core.signals import emit_if_connected, pyqtSignal
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
 from qtls.network.hostaddress import QHostAddress
@@ -345,7 +345,7 @@ class QAbstractSocket(SocketPump):
         if state is self._state:
             return
         self.setSocketState(state)
-        self.stateChanged.emit(state)
+        emit_if_connected(self, "stateChanged", state)
 
     def _set_error(self, error: _SocketError, text: str) -> None:
         self._error = error
@@ -353,7 +353,7 @@ class QAbstractSocket(SocketPump):
 
     def _set_error_and_emit(self, error: _SocketError, text: str) -> None:
         self._set_error(error, text)
-        self.errorOccurred.emit(error)
+        emit_if_connected(self, "errorOccurred", error)
 
     # ================================================================ connecting
 
@@ -646,7 +646,7 @@ class QAbstractSocket(SocketPump):
         previous = self._state
         self._reset_socket()
         self._set_state(_U)
-        self.readChannelFinished.emit()
+        emit_if_connected(self, "readChannelFinished")
         if previous in (_OK, _X):
             self.disconnected.emit()
         self._local_port = self._peer_port = 0

@@ -375,7 +375,9 @@ class QSslConfiguration:
         self._set(
             peer_certificate=None if certificate is None else null_to_none(certificate),
             peer_certificate_chain=tuple(QSslCertificate(c) for c in chain),
-            session_cipher=None if cipher is None else null_to_none(cipher),
+            # (Stored as given, without a private copy: the socket passes a cipher from its
+            # per-process cache that nothing modifies, and sessionCipher() hands out copies.)
+            session_cipher=None if cipher is None or cipher.isNull() else cipher,
             session_protocol=protocol,
             next_negotiated_protocol=bytes(next_protocol),
             next_protocol_negotiation_status=status,

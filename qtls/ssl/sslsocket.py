@@ -85,7 +85,14 @@ from typing import Any
 from qtls.core.bytearray import QByteArray
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
-from qtls.core.signals import has_receivers, install_relay, pyqtSignal, pyqtSlot
+from qtls.core.signals import (
+    emit_if_connected,
+    has_receivers,
+    install_relay,
+    mute_signal,
+    pyqtSignal,
+    pyqtSlot,
+)
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
@@ -192,6 +199,9 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
             install_relay(plain, "stateChanged", self._on_plain_state)
             plain._ready_read_hook = self._on_plain_ready_read
             plain._bytes_written_hook = self._on_plain_bytes_written
+            # (Their signals then have nobody to call: no bound signal is made per socket.)
+            mute_signal(plain, "readyRead")
+            mute_signal(plain, "bytesWritten")
             # Set once here rather than checked on every pump pass: _sink_ciphertext itself
             # refuses data until the socket is encrypted.
             plain._ciphertext_sink = self._sink_ciphertext
@@ -222,7 +232,7 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         # the plain socket is re-emitted, even one the QSslSocket announced itself already
         # (PyQt6 emits ClosingState twice after disconnectFromHost on an encrypted socket).
         self.setSocketState(state)
-        self.stateChanged.emit(state)
+        emit_if_connected(self, "stateChanged", state)
 
     @pyqtSlot()
     def _on_plain_connected(self) -> None:
@@ -327,7 +337,7 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         self._set_error_and_emit(error, plain.errorString())
 
     def _on_plain_read_channel_finished(self) -> None:
-        self.readChannelFinished.emit()
+        emit_if_connected(self, "readChannelFinished")
 
     @pyqtSlot()
     def _on_plain_disconnected(self) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from qtls.core.signals import emit_if_connected
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.ssl import backend as _backend
@@ -140,7 +141,7 @@ def start_encryption_if_possible(s: QSslSocket, *, server: bool) -> None:
 def start_encryption(s: QSslSocket, *, server: bool) -> None:
     """modeChanged, then an engine for the configuration (its context cached), then the pump."""
     s._mode = SslMode.SslServerMode if server else SslMode.SslClientMode
-    s.modeChanged.emit(s._mode)
+    emit_if_connected(s, "modeChanged", s._mode)
     if s._state is not _OK:
         return
     config = s._config

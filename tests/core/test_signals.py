@@ -458,3 +458,47 @@ def test_has_receivers_answers_without_creating_a_bound_signal() -> None:
     assert has_receivers(source, "changed")
     QObject.disconnect(connection)
     assert not has_receivers(source, "changed")
+
+
+def test_emit_if_connected_calls_slots_and_relays_and_creates_nothing_otherwise() -> None:
+    from qtls.core.signals import emit_if_connected, install_relay
+
+    source = _RelaySource()
+    emit_if_connected(source, "changed", 1)
+    assert "changed" not in vars(source)  # unconnected: no bound signal made to find that out
+    seen: list[int] = []
+    source.changed.connect(seen.append)
+    emit_if_connected(source, "changed", 2)
+    assert seen == [2]
+    relayed, listener = _RelaySource(), _RelayListener()
+    install_relay(relayed, "changed", listener.on_changed)
+    emit_if_connected(relayed, "changed", 3)
+    assert listener.seen == [3]
+    with pytest.raises(TypeError):
+        emit_if_connected(source, "changed")  # a connected signal still checks its arguments
+
+
+def test_a_muted_signal_never_has_receivers_and_refuses_connections() -> None:
+    from qtls.core.signals import has_receivers, mute_signal
+
+    source = _RelaySource()
+    mute_signal(source, "changed")
+    source.changed.emit(1)  # nothing to call, nothing raises
+    assert not source.changed._conns and not has_receivers(source, "changed")
+    with pytest.raises(RuntimeError, match="private"):
+        source.changed.connect(lambda value: None)
+    source.other.connect(lambda: None)
+    QObject.disconnect(source)  # deletion's disconnect-all passes over it
+
+
+def test_bound_signal_made_on_first_access_is_kept_and_bound_to_its_object() -> None:
+    source = _RelaySource()
+    bound = source.changed
+    assert isinstance(bound, pyqtBoundSignal)
+    assert source.changed is bound  # the instance dict answers from now on
+    seen: list[int] = []
+    bound.connect(seen.append)
+    source.changed.emit(5)
+    assert seen == [5]
+    with pytest.raises(TypeError, match="cannot be converted"):
+        _RelaySource.changed.__get__(object(), object)
