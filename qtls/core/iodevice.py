@@ -194,7 +194,7 @@ class QIODevice(QObject, QIODeviceBase, _DeviceReader):
     def setOpenMode(self, openMode: QIODeviceBase.OpenModeFlag) -> None:
         """Protected: change the mode without open()'s resets (sockets use it on connect)."""
         self._open_mode = _check_mode(openMode, "setOpenMode")
-        if not openMode & _Mode.ReadOnly:
+        if not openMode._value_ & _READ_ONLY:  # (an int test: Flag's & builds a member)
             self._read_buffer.clear()
 
     def isReadable(self) -> bool:

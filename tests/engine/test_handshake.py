@@ -234,3 +234,21 @@ def test_tls13_ciphersuite_setting_is_honoured(cache, suite):
     client = TlsEngine(client_settings(), server_hostname="localhost", cache=cache)
     c, _ = connect(client, server)
     assert c.of(HandshakeCompleted)[0].info.cipher_name == suite
+
+
+def test_connection_info_agrees_with_pyopenssls_getters(cache, version):
+    # The info is read from OpenSSL directly (cipher and protocol cached by address); each
+    # field must be what pyOpenSSL's own getters say for the same connection, on both sides.
+    server = TlsEngine(server_settings(SERVER_CERT, **_versions(version)), cache=cache)
+    client = TlsEngine(client_settings(**_versions(version)), server_hostname="localhost",
+                       cache=cache)
+    c, s = connect(client, server)
+    for engine, recorder in ((client, c), (server, s)):
+        [done] = recorder.of(HandshakeCompleted)
+        conn = engine._conn
+        assert done.info.cipher_name == conn.get_cipher_name()
+        assert done.info.cipher_bits == conn.get_cipher_bits()
+        assert done.info.protocol == conn.get_protocol_version_name()
+        assert done.info.group == conn.get_group_name()
+    raw = server._conn.get_servername()
+    assert s.of(HandshakeCompleted)[0].info.server_name == (raw.decode() if raw else None)

@@ -24,6 +24,52 @@ _lib: Any = SSL._lib  # type: ignore[attr-defined]
 _ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 
+# What a handshake negotiated, read straight from OpenSSL rather than through pyOpenSSL's
+# getters (a wrapper, a lookup and a decode each, on every handshake). A cipher is a pointer
+# into libssl's static cipher table and a protocol name a string literal there, so both are
+# decoded once per process and looked up by address afterwards.
+_CIPHERS: dict[int, tuple[str, int]] = {}
+_PROTOCOLS: dict[int, str] = {}
+
+
+def _address(pointer: Any) -> int:
+    return int(_ffi.cast("uintptr_t", pointer))
+
+
+def _cipher_of(ssl: Any) -> tuple[str, int]:
+    """(name, secret bits) of the connection's cipher; ("", 0) before one was chosen."""
+    cipher = _lib.SSL_get_current_cipher(ssl)
+    if cipher == _ffi.NULL:
+        return "", 0
+    key = _address(cipher)
+    known = _CIPHERS.get(key)
+    if known is None:
+        name = _ffi.string(_lib.SSL_CIPHER_get_name(cipher)).decode("utf-8")
+        known = _CIPHERS[key] = (name, int(_lib.SSL_CIPHER_get_bits(cipher, _ffi.NULL)))
+    return known
+
+
+def _protocol_name(ssl: Any) -> str:
+    """"TLSv1.3" and the like (pyOpenSSL's get_protocol_version_name)."""
+    version = _lib.SSL_get_version(ssl)
+    key = _address(version)
+    name = _PROTOCOLS.get(key)
+    if name is None:
+        name = _PROTOCOLS[key] = _ffi.string(version).decode("utf-8")
+    return name
+
+
+def _group_name(ssl: Any) -> str | None:
+    """The key-exchange group's name, None when unknown (pyOpenSSL's get_group_name; not
+    cached: the name may live in a context's group list, not in a static table)."""
+    get0 = getattr(_lib, "SSL_get0_group_name", None)  # (older OpenSSL: absent)
+    # SSL_get0_group_name crashes without a session (pyOpenSSL guards it the same way).
+    if get0 is None or _lib.SSL_get_session(ssl) == _ffi.NULL:
+        return None
+    name = get0(ssl)
+    return None if name == _ffi.NULL else _ffi.string(name).decode("utf-8")
+
+
 class EngineHandshake:
     """``_do_handshake`` and what happens when the handshake completes."""
 
@@ -75,14 +121,12 @@ class EngineHandshake:
 
     def _collect_info(self) -> ConnectionInfo:
         conn = self._conn
-        try:
-            group = conn.get_group_name()
-        except Exception:  # older OpenSSL without SSL_get0_group_name
-            group = None
+        ssl = self._ssl
+        group = _group_name(ssl)
+        cipher_name, cipher_bits = _cipher_of(ssl)
         # DER straight from OpenSSL's pointers (i2d): going through cryptography objects would
         # parse every certificate only to serialize it again (the socket parses them once,
         # cached), and pyOpenSSL's chain getters wrap (and reference-count) each one first.
-        ssl = self._ssl
         peer_chain = _stack_der(_lib.SSL_get_peer_cert_chain(ssl))
         leaf = _lib.SSL_get_peer_certificate(ssl)  # (get1: a reference of our own)
         if leaf != _ffi.NULL:
@@ -94,14 +138,14 @@ class EngineHandshake:
                 peer_chain.insert(0, leaf_der)
         server_name: str | None
         if self._server:
-            raw = conn.get_servername()
-            server_name = raw.decode("ascii", "replace") if raw else None
+            raw = _lib.SSL_get_servername(ssl, _lib.TLSEXT_NAMETYPE_host_name)
+            server_name = _ffi.string(raw).decode("ascii", "replace") if raw != _ffi.NULL else None
         else:
             server_name = self.server_hostname
         return ConnectionInfo(
-            protocol=conn.get_protocol_version_name(),
-            cipher_name=conn.get_cipher_name() or "",
-            cipher_bits=conn.get_cipher_bits() or 0,
+            protocol=_protocol_name(ssl),
+            cipher_name=cipher_name,
+            cipher_bits=cipher_bits,
             group=group,
             alpn_protocol=(conn.get_alpn_proto_negotiated() or None)
             if self._settings.alpn_protocols else None,
@@ -109,7 +153,7 @@ class EngineHandshake:
             peer_chain=tuple(peer_chain),
             verified_chain=tuple(_stack_der(_lib.SSL_get0_verified_chain(ssl))),
             local_chain=self._settings.local_certificate_chain,
-            session_resumed=bool(_lib.SSL_session_reused(conn._ssl)),  # type: ignore[attr-defined]
+            session_resumed=bool(_lib.SSL_session_reused(ssl)),
             server_name=server_name,
             ocsp_response=self._ocsp_response,
         )
