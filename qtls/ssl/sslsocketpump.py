@@ -229,8 +229,20 @@ class SslPump(_PumpBase):
                     # asks for another pass, that pass's data_to_send() takes it along with
                     # the write's own ciphertext: one C call per message less.
                     self._deliver_plaintext(engine)
-                    if not (self._transmit_again and self._write_buffer._size
-                            and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED):
+                    if (self._transmit_again and self._write_buffer._size
+                            and self._phase is _ENCRYPTED and engine._state is _ENGINE_ENCRYPTED
+                            and self._engine is engine and self._state is not _U):
+                        # A readyRead slot answered (a request/response exchange): encrypt the
+                        # answer here rather than in one more pass of the whole pump. What the
+                        # encryption's own slots write asks for another pass as usual.
+                        self._transmit_again = False
+                        self._encrypt_outgoing(engine, plain)
+                        # No further pass unless something besides that write waits for one:
+                        # a close the slot asked for, input, plaintext not delivered yet.
+                        if not (self._ssl_pending_close or source._size or engine.ciphertext_fed
+                                or engine._plaintext_size):
+                            return False
+                    else:
                         ciphertext = engine.data_to_send()  # (_flush_engine, inlined)
                         if ciphertext:
                             self._write_ciphertext(ciphertext)

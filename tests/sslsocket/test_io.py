@@ -82,6 +82,28 @@ def test_a_sender_fed_from_encrypted_bytes_written_delivers_every_byte(
     server.shutdown()
 
 
+def test_a_readyread_slot_that_answers_and_closes_delivers_the_answer_then_closes(
+        pki: Pki, qtls_app: Any) -> None:
+    # An HTTP/1.0-style server: each request is answered and the connection closed from the
+    # same readyRead slot. The answer is encrypted by the running pump; the close that waits
+    # for it must still happen (close_notify, then FIN), in that order.
+    server, client, sock = _pair(pki)
+
+    def answer() -> None:
+        sock.write(b"reply:" + bytes(sock.readAll()))
+        sock.disconnectFromHost()
+
+    sock.readyRead.connect(answer)
+    got = bytearray()
+    client.readyRead.connect(lambda: got.extend(bytes(client.readAll())))
+    client.write(b"request")
+    assert run_until(lambda: client.state() == S.UnconnectedState, 5000), (
+        bytes(got), sock.state(), client.state())
+    assert bytes(got) == b"reply:request"
+    assert sock.state() == S.UnconnectedState
+    server.shutdown()
+
+
 def test_read_buffer_size_applies_back_pressure(pki: Pki, qtls_app: Any) -> None:
     server, client, sock = _pair(pki)
     sock.setReadBufferSize(64 * 1024)
