@@ -252,3 +252,20 @@ def test_connection_info_agrees_with_pyopenssls_getters(cache, version):
         assert done.info.group == conn.get_group_name()
     raw = server._conn.get_servername()
     assert s.of(HandshakeCompleted)[0].info.server_name == (raw.decode() if raw else None)
+
+
+def test_an_exception_raised_inside_an_openssl_callback_still_surfaces(cache, monkeypatch):
+    # The handshake calls SSL_do_handshake directly; an exception a Python callback raised
+    # inside OpenSSL (kept by pyOpenSSL, whose wrapper fails the handshake) must still come
+    # out of the call that ran it, as pyOpenSSL's do_handshake() raises it.
+    def broken(self, offered):
+        raise RuntimeError("alpn callback bug")
+
+    monkeypatch.setattr(TlsEngine, "_on_alpn_select", broken)
+    server = TlsEngine(server_settings(alpn_protocols=[b"h2"]), cache=cache)
+    client = TlsEngine(client_settings(alpn_protocols=[b"h2"]), server_hostname="localhost",
+                       cache=cache)
+    client.start_handshake()
+    hello = client.data_to_send()
+    with pytest.raises(RuntimeError, match="alpn callback bug"):
+        server.receive_ciphertext(hello)

@@ -24,6 +24,9 @@ _lib: Any = SSL._lib  # type: ignore[attr-defined]
 _ffi: Any = SSL._ffi  # type: ignore[attr-defined]
 
 
+_WANT_READ = _lib.SSL_ERROR_WANT_READ
+
+
 # What a handshake negotiated, read straight from OpenSSL rather than through pyOpenSSL's
 # getters (a wrapper, a lookup and a decode each, on every handshake). A cipher is a pointer
 # into libssl's static cipher table and a protocol name a string literal there, so both are
@@ -94,13 +97,25 @@ class EngineHandshake:
 
     def _do_handshake(self) -> None:
         self._input_known = -1
-        try:
-            self._conn.do_handshake()
-        except SSL.WantReadError:
-            return
-        except SSL.Error as exc:
-            self._fail(exc, during_handshake=True)
-            return
+        conn = self._conn
+        ssl = self._ssl
+        # SSL_do_handshake itself: pyOpenSSL's do_handshake() raises WantReadError for every
+        # flight that needs an answer (an exception made and caught per step) and checks its
+        # callback helpers even after success. Its error mapping still runs on every failure,
+        # and that covers an exception one of our Python callbacks raised inside OpenSSL:
+        # pyOpenSSL's callback wrappers (verify, ALPN, OCSP) fail the handshake when theirs
+        # raises, and its mapping re-raises the kept exception first.
+        result = _lib.SSL_do_handshake(ssl)
+        if result != 1 and _lib.SSL_get_error(ssl, result) != _WANT_READ:
+            try:
+                conn._raise_ssl_error(ssl, result)  # type: ignore[attr-defined]
+            except SSL.WantReadError:
+                return
+            except SSL.Error as exc:
+                self._fail(exc, during_handshake=True)
+                return
+        elif result != 1:
+            return  # the peer's next flight is needed
         self._on_handshake_complete()
         # Records that followed the peer's Finished in the same chunk (TLS 1.3 tickets,
         # early application data) are already in the BIO.
