@@ -195,7 +195,7 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
             # instead of connections (four connects less per accepted socket, and no
             # emission bookkeeping), and readyRead and bytesWritten call hooks (the hot path).
             # hostFound and connected only fire while the plain socket connects:
-            # _link_dialing() connects them then, so a server's adopted descriptor does without.
+            # _link_dialing() relays them then, so a server's adopted descriptor does without.
             install_relay(plain, "stateChanged", self._on_plain_state)
             plain._ready_read_hook = self._on_plain_ready_read
             plain._bytes_written_hook = self._on_plain_bytes_written
@@ -223,8 +223,12 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         connects to a host or adopts a descriptor that is still connecting."""
         if not self._dialing_linked:
             self._dialing_linked = True
-            plain.hostFound.connect(self.hostFound)
-            plain.connected.connect(self._on_plain_connected)
+            # Relays, as for the plain socket's other signals: no connections per client.
+            install_relay(plain, "hostFound", self._on_plain_host_found)
+            install_relay(plain, "connected", self._on_plain_connected)
+
+    def _on_plain_host_found(self) -> None:
+        self.hostFound.emit()
 
     @pyqtSlot(SocketState)
     def _on_plain_state(self, state: SocketState) -> None:
