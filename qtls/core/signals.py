@@ -38,6 +38,7 @@ deliberately does not.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import types
 import weakref
@@ -194,6 +195,9 @@ _weak = weakref.ref
 # QObject, once qtls.core.qobject has registered it (it imports this module: no import here).
 _QOBJECT: Any = None
 _MethodType = types.MethodType
+_FunctionType = types.FunctionType
+_partial = functools.partial
+_AUTO_CONNECTION = _CT.AutoConnection
 _new_connection = object.__new__
 
 # -------------------------------------------------------------------------- pyqtBoundSignal
@@ -342,10 +346,14 @@ class pyqtBoundSignal:
         otherwise), Direct, Queued, BlockingQueued, Unique (``TypeError`` if ``slot`` is
         already connected, as PyQt6) or SingleShot (disconnected before its first call).
         """
-        if type is _CT.AutoConnection and builtins_type(slot) is _MethodType:
-            method_owner = slot.__self__
-            if isinstance(method_owner, _qobject_class()):
-                return self._connect_method(slot, method_owner)
+        if type is _AUTO_CONNECTION:
+            slot_type = builtins_type(slot)
+            if slot_type is _MethodType:
+                method_owner = slot.__self__
+                if isinstance(method_owner, _qobject_class()):
+                    return self._connect_method(slot, method_owner)
+            elif slot_type is _FunctionType or slot_type is _partial:
+                return self._connect_callable(slot)
         if isinstance(slot, pyqtBoundSignal):
             nargs = slot._nargs
         elif callable(slot):
@@ -399,6 +407,27 @@ class pyqtBoundSignal:
             receiver_of_signal: Any = self._ref()
             if receiver_of_signal is not None:
                 receiver_of_signal._signal_connected(self._signal.attr)
+        return conn
+
+    def _connect_callable(self, slot: Any) -> _Connection:
+        """connect() for a function, lambda or functools.partial with AutoConnection (what
+        applications connect per socket): the connection _Connection.__init__ would build,
+        called directly in the emitting thread, without its general checks."""
+        conn = _new_connection(_Connection)
+        conn.signal = self
+        conn.slot = slot
+        conn.func = None
+        conn.ref = None
+        conn.nargs = _slot_arity(slot, self._nargs)
+        conn.kind = _DIRECT  # (Auto without a receiver object: direct, as __init__ decides)
+        conn.mode = _M_CALL
+        conn.single_shot = False
+        with _lock:
+            self._conns = (*self._conns, conn)
+        if self._signal.notify_connect:
+            owner: Any = self._ref()
+            if owner is not None:
+                owner._signal_connected(self._signal.attr)
         return conn
 
     @staticmethod

@@ -502,3 +502,26 @@ def test_bound_signal_made_on_first_access_is_kept_and_bound_to_its_object() -> 
     assert seen == [5]
     with pytest.raises(TypeError, match="cannot be converted"):
         _RelaySource.changed.__get__(object(), object)
+
+
+def test_functions_lambdas_and_partials_connected_by_default_are_direct_and_disconnectable() -> None:
+    # (connect() builds these connections on a shorter path: the same connection as before.)
+    source = _RelaySource()
+    seen: list[tuple[str, int]] = []
+
+    def function(value: int) -> None:
+        seen.append(("function", value))
+
+    lam = lambda value: seen.append(("lambda", value))  # noqa: E731
+    part = functools.partial(lambda tag, value: seen.append((tag, value)), "partial")
+    connections = [source.changed.connect(slot) for slot in (function, lam, part)]
+    assert all(connections)
+    source.changed.emit(1)
+    assert seen == [("function", 1), ("lambda", 1), ("partial", 1)]
+    source.changed.disconnect(lam)
+    assert not connections[1] and connections[0] and connections[2]
+    source.changed.emit(2)
+    assert seen[3:] == [("function", 2), ("partial", 2)]
+    with pytest.raises(TypeError):
+        source.changed.connect(lam, Qt.ConnectionType.UniqueConnection)
+        source.changed.connect(lam, Qt.ConnectionType.UniqueConnection)
