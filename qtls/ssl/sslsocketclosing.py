@@ -87,11 +87,14 @@ def drain_kernel_input(s: QSslSocket) -> None:
             drained += len(data)
     except OSError:  # EAGAIN: nothing more for now; anything else: closing anyway
         pass
+    engine = s._engine
     try:
         sock.shutdown(socket.SHUT_WR)
-        if not peer_closed:
+        if not peer_closed and not (engine is not None and engine.close_notify_received):
             # (A peer whose FIN is already here sends nothing more: closing cannot reset,
-            # and the duplicate descriptor would be closed at once.)
+            # and the duplicate descriptor would be closed at once. Nor does a peer whose
+            # close_notify came, the usual case for a server: only its FIN can follow, and
+            # a FIN reaching the closed socket resets nothing. The receive queue is empty.)
             linger(sock.dup())
     except OSError:
         pass

@@ -104,6 +104,39 @@ def test_a_readyread_slot_that_answers_and_closes_delivers_the_answer_then_close
     server.shutdown()
 
 
+def test_a_socket_closing_after_the_peers_close_notify_does_not_linger(
+        pki: Pki, qtls_app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The peer's close_notify means only its FIN can follow: the socket closes its descriptor
+    # without handing a duplicate to the lingerer (whose job is a peer that may still send).
+    # The peer still gets our close_notify and then a clean EOF, never a reset.
+    from qtls.ssl import sslsocketclosing
+
+    lingered: list[Any] = []
+    real_linger = sslsocketclosing.linger
+    monkeypatch.setattr(sslsocketclosing, "linger",
+                        lambda sock: (lingered.append(sock), real_linger(sock)))
+    server = TlsServer(pki.server_config())
+    context = ssl.create_default_context(cadata=pki.ca.cert_pem.bytes().decode())
+    outcome: dict[str, Any] = {}
+
+    def peer() -> None:
+        with socket.create_connection(("127.0.0.1", server.port()), timeout=10) as raw:
+            tls = context.wrap_socket(raw, server_hostname="localhost")
+            tls.sendall(b"bye")
+            plain = tls.unwrap()  # our close_notify, then theirs; TCP stays open
+            outcome["after"] = plain.recv(100)  # b"": their FIN, not a reset
+
+    thread = threading.Thread(target=peer, daemon=True)
+    thread.start()
+    assert run_until(lambda: bool(server.sockets), 5000)
+    sock = server.sockets[0]
+    assert run_until(lambda: sock.state() == S.UnconnectedState, 5000), sock.state()
+    thread.join(10)
+    assert outcome.get("after") == b""
+    assert lingered == []
+    server.shutdown()
+
+
 def test_read_buffer_size_applies_back_pressure(pki: Pki, qtls_app: Any) -> None:
     server, client, sock = _pair(pki)
     sock.setReadBufferSize(64 * 1024)

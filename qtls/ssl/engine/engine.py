@@ -259,6 +259,11 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
         return self._state
 
     @property
+    def close_notify_received(self) -> bool:
+        """True once the peer's close_notify came: it sends nothing more on this connection."""
+        return self._close_notify_received
+
+    @property
     def settings(self) -> TlsSettings:
         """The settings of the context this engine runs on."""
         return self._settings
