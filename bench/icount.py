@@ -93,9 +93,12 @@ def _instructions(spec: dict[str, Any], root: Path) -> int:
     return int(match.group(1).replace(",", ""))
 
 
-def measure(workload: str, root: Path, certs: dict[str, dict[str, str]]) -> float:
-    """Instructions per unit of ``workload`` for the checkout at ``root``."""
-    _kind, _key, _resume, _parameter, _unit, per, (small, large) = WORKLOADS[workload]
+def measure(workload: str, root: Path, certs: dict[str, dict[str, str]],
+            sizes: tuple[int, int] | None = None) -> float:
+    """Instructions per unit of ``workload`` for the checkout at ``root`` (``sizes``: the two
+    sizes to run instead of the workload's own)."""
+    _kind, _key, _resume, _parameter, _unit, per, default_sizes = WORKLOADS[workload]
+    small, large = sizes or default_sizes
     low = _instructions(_spec(workload, small, certs, "qtls"), root)
     high = _instructions(_spec(workload, large, certs, "qtls"), root)
     return (high - low) / ((large - small) / per)
