@@ -15,8 +15,10 @@ blocking sockets in threads as well.
 
 Cost per connection matters (a server closes one per handshake): a socket whose peer has
 already closed (the common case for a server: the client closes first) is closed at once
-without involving the thread, and the thread stays up for :data:`_IDLE_SECONDS` after its last
-socket, so a busy server does not start a thread (and wait for it to start) per connection.
+without involving the thread, and so is one whose peer sent its close_notify (only the
+peer's FIN can follow that; see ``sslsocketclosing.drain_kernel_input``). The thread stays
+up for :data:`_IDLE_SECONDS` after its last socket, so a busy server does not start a
+thread (and wait for it to start) per connection.
 """
 
 from __future__ import annotations
