@@ -567,8 +567,3 @@ def remove_posted_events(receiver: QObject | None, event_type: int = 0) -> None:
     for entry in receiver._qt_posted:
         if event_type == 0 or entry[0]._type == event_type:
             entry[1] = False
-
-
-# Bound signals are built for QObjects only; the signals module, imported by this one, learns
-# the class here rather than importing it back.
-_signals._QOBJECT = QObject

@@ -154,11 +154,9 @@ class pyqtSignal:
         if obj is None:
             return self
         # Slow path: runs once per instance and signal; afterwards the instance dict answers.
-        # A server runs it ~10 times per accepted socket, so the bound signal is built here
-        # (what pyqtBoundSignal(self, obj, 0) does, without its __init__ frame), and the
-        # QObject check asks the class only on the rare access that needs it.
-        qobject = _QOBJECT or _qobject_class()
-        if not isinstance(obj, qobject):
+        # A server runs it several times per accepted socket, so the bound signal is built here
+        # (what pyqtBoundSignal(self, obj, 0) does, without its __init__ frame).
+        if not isinstance(obj, _qobject_class()):
             raise TypeError(f"{type(obj).__name__} cannot be converted to PyQt6.QtCore.QObject")
         bound = _new_bound(pyqtBoundSignal)
         bound._signal = self
@@ -192,8 +190,6 @@ def _type_name(t: Any) -> str:
 builtins_type = type  # connect()'s parameter named ``type`` (PyQt6's keyword) shadows it
 _new_bound = object.__new__
 _weak = weakref.ref
-# QObject, once qtls.core.qobject has registered it (it imports this module: no import here).
-_QOBJECT: Any = None
 _MethodType = types.MethodType
 _FunctionType = types.FunctionType
 _partial = functools.partial
@@ -383,52 +379,50 @@ class pyqtBoundSignal:
         if isinstance(receiver, _qobject_class()):
             self._track_incoming(receiver, conn)
         if self._signal.notify_connect:
-            notified: Any = self._ref()
-            if notified is not None:
-                notified._signal_connected(self._signal.attr)
+            self._notify_connected()
         return conn
 
+    # connect()'s two common cases with AutoConnection build the connection _Connection's
+    # __init__ would build, without its general checks (applications connect per socket).
+
     def _connect_method(self, slot: Any, receiver: Any) -> _Connection:
-        """connect() for the common case, a QObject's bound method with AutoConnection: the
-        connection _Connection.__init__ would build, without its general checks."""
-        conn = _new_connection(_Connection)
-        conn.signal = self
-        conn.slot = None
-        conn.func = slot.__func__
-        conn.ref = weakref.ref(receiver)
-        conn.nargs = _slot_arity(slot, self._nargs)
-        conn.kind = _AUTO
-        conn.mode = _M_METHOD_AUTO
-        conn.single_shot = False
-        with _lock:
-            self._conns = (*self._conns, conn)
+        """connect() for a QObject's bound method: delivered in the receiver's thread."""
+        conn = self._append_connection(None, slot.__func__, weakref.ref(receiver),
+                                       _slot_arity(slot, self._nargs), _AUTO, _M_METHOD_AUTO)
         self._track_incoming(receiver, conn)
         if self._signal.notify_connect:
-            receiver_of_signal: Any = self._ref()
-            if receiver_of_signal is not None:
-                receiver_of_signal._signal_connected(self._signal.attr)
+            self._notify_connected()
         return conn
 
     def _connect_callable(self, slot: Any) -> _Connection:
-        """connect() for a function, lambda or functools.partial with AutoConnection (what
-        applications connect per socket): the connection _Connection.__init__ would build,
-        called directly in the emitting thread, without its general checks."""
+        """connect() for a function, lambda or functools.partial: no receiver object, so
+        called directly in the emitting thread (Auto means Direct here, as __init__ decides)."""
+        conn = self._append_connection(slot, None, None, _slot_arity(slot, self._nargs),
+                                       _DIRECT, _M_CALL)
+        if self._signal.notify_connect:
+            self._notify_connected()
+        return conn
+
+    def _append_connection(self, slot: Any, func: Any, ref: Any, nargs: int, kind: int,
+                           mode: int) -> _Connection:
         conn = _new_connection(_Connection)
         conn.signal = self
         conn.slot = slot
-        conn.func = None
-        conn.ref = None
-        conn.nargs = _slot_arity(slot, self._nargs)
-        conn.kind = _DIRECT  # (Auto without a receiver object: direct, as __init__ decides)
-        conn.mode = _M_CALL
+        conn.func = func
+        conn.ref = ref
+        conn.nargs = nargs
+        conn.kind = kind
+        conn.mode = mode
         conn.single_shot = False
         with _lock:
             self._conns = (*self._conns, conn)
-        if self._signal.notify_connect:
-            owner: Any = self._ref()
-            if owner is not None:
-                owner._signal_connected(self._signal.attr)
         return conn
+
+    def _notify_connected(self) -> None:
+        """Qt's connectNotify, for the signals that ask for it (``notify_connect``)."""
+        owner: Any = self._ref()
+        if owner is not None:
+            owner._signal_connected(self._signal.attr)
 
     @staticmethod
     def _track_incoming(receiver: Any, conn: _Connection) -> None:

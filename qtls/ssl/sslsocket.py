@@ -28,9 +28,10 @@ QIODevice API), but it never touches a descriptor itself: it owns a private plai
   another round.
 * Flow control: plaintext is handed to the engine only while the plain socket has less than
   ``_HIGH_WATER`` (:mod:`qtls.ssl.sslsocketpump`) bytes of ciphertext queued, so a 1 GB
-  ``write`` does not become 1 GB of ciphertext in memory; ciphertext is taken from the plain socket only while the plaintext
-  buffer has room (``setReadBufferSize``), and the plain socket stops reading the kernel when
-  its own buffer is full, so the peer is slowed down by TCP itself.
+  ``write`` does not become 1 GB of ciphertext in memory; ciphertext is taken from the plain
+  socket only while the plaintext buffer has room (``setReadBufferSize``), and the plain
+  socket stops reading the kernel when its own buffer is full, so the peer is slowed down by
+  TCP itself.
 
 States
 ======
@@ -322,14 +323,14 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         plain = self._plain
         if plain is None:
             return
+        plaintext_waits = self._write_buffer._size and self._phase is _ENCRYPTED
         # (The private QTcpSocket's state() and bytesToWrite(), read as attributes.)
         if plain._state is _X and not plain._write_buffer._size:
             _closing.drain_kernel_input(self)  # the plain socket closes its descriptor right after
-        elif self._write_buffer._size and self._phase is _ENCRYPTED:
+            if plaintext_waits:
+                self._schedule("_flush_scheduled", self._pump)  # what writeData left to us
+        elif plaintext_waits:
             self._transmit()
-            return
-        if self._write_buffer._size and self._phase is _ENCRYPTED:
-            self._schedule("_flush_scheduled", self._pump)  # what writeData left to us
 
     @pyqtSlot(SocketError)
     def _on_plain_error(self, error: SocketError) -> None:

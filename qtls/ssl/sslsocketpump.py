@@ -181,16 +181,14 @@ class SslPump(_PumpBase):
         if source._size or engine.ciphertext_fed:
             room = self._room() if self._read_buffer_size and self._phase is _ENCRYPTED else None
             if room is None or room > 0:
-                if room is None or room >= source._size:
-                    # The pieces go into the BIO as they are: joining them would copy (and for
-                    # a 4 MiB burst, allocate) everything once more. (None: the plain socket
-                    # fed the BIO itself, see _sink_ciphertext.)
-                    if source._size:
-                        pieces = source.read_all_chunks()
-                        plain._maybe_resume_reading()
-                        engine.receive_ciphertext_pieces(pieces)
-                    else:
-                        engine.receive_ciphertext_pieces(())
+                # (_feed_engine, inlined: it runs once per message, and the call showed up as
+                # 0.7% of a ping-pong round trip.)
+                if not source._size:
+                    engine.receive_ciphertext_pieces(())
+                elif room is None or room >= source._size:
+                    pieces = source.read_all_chunks()
+                    plain._maybe_resume_reading()
+                    engine.receive_ciphertext_pieces(pieces)
                 else:
                     data = source.read(room)
                     plain._maybe_resume_reading()
@@ -294,19 +292,9 @@ class SslPump(_PumpBase):
         if room is not None and room <= 0:
             self._read_paused = True
             return
-        if source._size:
-            if room is None or room >= source._size:
-                pieces = source.read_all_chunks()
-                plain._maybe_resume_reading()
-                engine.receive_ciphertext_pieces(pieces)
-            else:
-                data = source.read(room)
-                plain._maybe_resume_reading()
-                engine.receive_ciphertext(data)
-        elif engine.ciphertext_fed:
-            engine.receive_ciphertext_pieces(())
-        else:
+        if not source._size and not engine.ciphertext_fed:
             return
+        self._feed_engine(engine, plain, room)
         events = engine.events() if engine._events else []
         self._flush_engine(engine)  # (a KeyUpdate answer, our close_notify reply)
         # Inside a readyRead slot Qt emits readyRead again, from inside the wait: the guard
@@ -316,6 +304,25 @@ class SslPump(_PumpBase):
             self._tickets_data_events(engine, events)
         finally:
             self._emitting_ready_read = emitting
+
+    @staticmethod
+    def _feed_engine(engine: TlsEngine, plain: QTcpSocket, room: int | None) -> None:
+        """Decrypt the plain socket's ciphertext, at most ``room`` bytes of it (None: all).
+
+        The pieces go into the BIO as they are: joining them would copy (and for a 4 MiB
+        burst, allocate) everything once more. With nothing buffered, what the plain socket
+        fed the BIO itself (see _sink_ciphertext) is decrypted."""
+        source = plain._read_buffer
+        if not source._size:
+            engine.receive_ciphertext_pieces(())
+        elif room is None or room >= source._size:
+            pieces = source.read_all_chunks()
+            plain._maybe_resume_reading()
+            engine.receive_ciphertext_pieces(pieces)
+        else:
+            data = source.read(room)
+            plain._maybe_resume_reading()
+            engine.receive_ciphertext(data)
 
     def _sink_ciphertext(self, data: memoryview, size: int) -> bool:
         """The plain socket's receive hook: once encrypted, without a read-buffer limit and
