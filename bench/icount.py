@@ -27,30 +27,31 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.plan import MIB
+from bench.plan import IMPLS, MIB, Workload, workloads
 
-# Workload -> (kind, key, resume, parameter that sets the size, unit, size per unit, sizes).
-WORKLOADS: dict[str, tuple[str, str, bool, str, str, int, tuple[int, int]]] = {
-    "cap-ecdsa": ("cap", "ecdsa", False, "count", "handshake", 1, (100, 300)),
-    "cap-rsa": ("cap", "rsa", False, "count", "handshake", 1, (100, 300)),
-    "cap-ecdsa-resumed": ("cap", "ecdsa", True, "count", "handshake", 1, (100, 300)),
-    "pingpong": ("pingpong", "ecdsa", False, "round_trips", "round trip", 1, (1000, 5000)),
-    "bulk": ("bulk", "ecdsa", False, "total", "MiB", MIB, (32 * MIB, 96 * MIB)),
-}
-
-_DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
-    "cap": {"concurrency": 32},
-    "pingpong": {"count": 1, "size": 64},
-    "bulk": {"chunk": 64 * 1024},
+# Benchmark workload id -> (the parameter that sets its size, unit, size per unit, the two
+# sizes measured). Everything else (key, resumption, other parameters) is the benchmark's own.
+WORKLOADS: dict[str, tuple[str, str, int, tuple[int, int]]] = {
+    "cap-ecdsa": ("count", "handshake", 1, (100, 300)),
+    "cap-rsa": ("count", "handshake", 1, (100, 300)),
+    "cap-ecdsa-resumed": ("count", "handshake", 1, (100, 300)),
+    "pingpong": ("round_trips", "round trip", 1, (1000, 5000)),
+    "bulk": ("total", "MiB", MIB, (32 * MIB, 96 * MIB)),
 }
 
 
-def _spec(workload: str, size: int, certs: dict[str, dict[str, str]], prefix: str) -> dict[str, Any]:
-    kind, key, resume, parameter, _unit, _per, _sizes = WORKLOADS[workload]
-    params = dict(_DEFAULT_PARAMS[kind], **{parameter: size})
-    return {"family": "qt", "prefix": prefix, "loop": "", "pinned": True, "workload": kind,
-            "key": key, "resume": resume, "certs": certs[key], "params": params,
-            "timeout": 600.0, "ports": []}
+def workload_of(name: str) -> Workload:
+    """The benchmark's workload ``name`` (full sizes)."""
+    return next(w for w in workloads(False) if w.id == name)
+
+
+def _spec(workload: str, size: int, certs: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What bench.run hands a qtls worker for ``workload``, at ``size``."""
+    w = workload_of(workload)
+    qtls = next(impl for impl in IMPLS if impl.name == "qtls")
+    params = dict(w.params, **{WORKLOADS[workload][0]: size})
+    return dict(qtls.spec(), workload=w.kind, key=w.key, resume=w.resume, certs=certs[w.key],
+                params=params, timeout=600.0, ports=[])
 
 
 def run_inner(spec: dict[str, Any]) -> None:
@@ -75,18 +76,16 @@ def run_inner(spec: dict[str, Any]) -> None:
 
 
 def _instructions(spec: dict[str, Any], root: Path) -> int:
-    out = tempfile.mktemp(prefix="icount-")
-    command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", f"--cachegrind-out-file={out}",
-               sys.executable, __file__, "--inner", json.dumps(spec)]
-    # This file runs the workload, and ``root``'s qtls and benchmark code is what it imports:
-    # a checkout from before this tool existed can be measured too.
-    env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(root))
-    try:
+    with tempfile.TemporaryDirectory(prefix="icount-") as directory:
+        out = os.path.join(directory, "cachegrind.out")
+        command = ["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                   f"--cachegrind-out-file={out}", sys.executable, __file__, "--inner",
+                   json.dumps(spec)]
+        # This file runs the workload, and ``root``'s qtls and benchmark code is what it
+        # imports: a checkout from before this tool existed can be measured too.
+        env = dict(os.environ, PYTHONHASHSEED="0", PYTHONPATH=str(root))
         done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
                               timeout=1800)
-    finally:
-        if os.path.exists(out):
-            os.unlink(out)
     match = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
     if done.returncode != 0 or match is None:
         raise RuntimeError(f"valgrind run failed ({done.returncode}): {done.stderr[-800:]}")
@@ -97,10 +96,10 @@ def measure(workload: str, root: Path, certs: dict[str, dict[str, str]],
             sizes: tuple[int, int] | None = None) -> float:
     """Instructions per unit of ``workload`` for the checkout at ``root`` (``sizes``: the two
     sizes to run instead of the workload's own)."""
-    _kind, _key, _resume, _parameter, _unit, per, default_sizes = WORKLOADS[workload]
+    _parameter, _unit, per, default_sizes = WORKLOADS[workload]
     small, large = sizes or default_sizes
-    low = _instructions(_spec(workload, small, certs, "qtls"), root)
-    high = _instructions(_spec(workload, large, certs, "qtls"), root)
+    low = _instructions(_spec(workload, small, certs), root)
+    high = _instructions(_spec(workload, large, certs), root)
     return (high - low) / ((large - small) / per)
 
 
@@ -129,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="icount-certs-") as directory:
         certs = {key: write_certificates(Path(directory), key) for key in ("ecdsa", "rsa")}
         for name in names:
-            unit = WORKLOADS[name][4]
+            unit = WORKLOADS[name][1]
             for root in roots:
                 value = measure(name, root, certs)
                 print(f"{name:18} {value:14,.0f} instructions per {unit}  ({root})", flush=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.certs import write_certificates
-from bench.icount import WORKLOADS, _spec, main, measure
+from bench.icount import WORKLOADS, _spec, main, measure, workload_of
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"cap": 6, "pingpong": 20, "bulk": 2 * 1024 * 1024}
@@ -23,7 +23,7 @@ SMALL = {"cap": 6, "pingpong": 20, "bulk": 2 * 1024 * 1024}
 def test_each_workload_runs_both_sides_in_one_process(workload: str, tmp_path: Path) -> None:
     certs = {key: write_certificates(tmp_path, key) for key in ("ecdsa", "rsa")}
     # The process-wide QCoreApplication is shared with the other qtls tests: run it in a child.
-    spec = _spec(workload, SMALL[WORKLOADS[workload][0]], certs, "qtls")
+    spec = _spec(workload, SMALL[workload_of(workload).kind], certs)
     code = ("import json, sys; from bench.icount import run_inner; "
             "run_inner(json.loads(sys.argv[1])); print('ok')")
     done = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], cwd=ROOT,
