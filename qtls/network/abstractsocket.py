@@ -42,6 +42,7 @@ import concurrent.futures
 import errno
 import operator
 import socket
+import threading
 from typing import Any
 
 from qtls.core.iodevice import QIODeviceBase
@@ -108,6 +109,26 @@ def _sockaddr(address: QHostAddress, port: int) -> tuple[int, tuple[Any, ...]]:
         return socket.AF_INET6, (text, port, 0, scope_id)
     return socket.AF_INET, (address.toString() or "0.0.0.0", port)
 
+
+class _JustAccepted(threading.local):
+    """What this thread's QTcpServer knows about the descriptor it is handing to
+    ``incomingConnection()`` right now: its family and both endpoints.
+
+    ``accept()`` returned the peer's address, and the listener's address is the local one
+    unless it listens on a wildcard. ``setSocketDescriptor`` then adopts that descriptor without
+    asking the kernel again: no family and type detection (getsockname and two getsockopt
+    calls inside ``socket.socket(fileno=...)``), no getpeername, and no getsockname either for
+    a listener on a specific address. Only for the descriptor the server named, once, in the
+    server's thread, during that call (the server resets ``fd`` when it returns).
+    """
+
+    fd = -1
+    family = 0
+    peer: Any = None
+    local: Any = None  # the local sockaddr, or None: ask the kernel
+
+
+just_accepted = _JustAccepted()
 
 #: The null address every socket starts with. A socket's stored addresses are shared and never
 #: modified: the getters and setters copy (QHostAddress has value semantics).
@@ -541,13 +562,16 @@ class QAbstractSocket(SocketPump):
             return
         self._update_io()
 
-    def _fetch_endpoints(self, sock: socket.socket) -> None:
+    def _fetch_endpoints(self, sock: socket.socket, local: Any = None, peer: Any = None) -> None:
+        """Set both endpoints from ``sock``, or from the sockaddrs given (known already)."""
         try:
-            self._local_address, self._local_port = _address_of(sock.getsockname())
+            self._local_address, self._local_port = _address_of(
+                sock.getsockname() if local is None else local)
         except OSError:
             pass
         try:
-            self._peer_address, self._peer_port = _address_of(sock.getpeername())
+            self._peer_address, self._peer_port = _address_of(
+                sock.getpeername() if peer is None else peer)
         except OSError:
             pass
 
@@ -575,24 +599,33 @@ class QAbstractSocket(SocketPump):
         self.setErrorString(_err.UNKNOWN)
         if fd < 0:
             return False
-        try:
-            sock = socket.socket(fileno=fd)
-        except OSError:
-            self._set_error(_SocketError.UnsupportedSocketOperationError,
-                            _err.INVALID_DESCRIPTOR)
-            return False
-        # (The C-level attributes: socket.socket's properties convert them to enums first.)
-        if _raw_type(sock) != socket.SOCK_STREAM or _raw_family(sock) not in (
-                socket.AF_INET, socket.AF_INET6):
-            sock.detach()  # not ours to close: we refused it
-            self._set_error(_SocketError.UnsupportedSocketOperationError,
-                            _err.INVALID_DESCRIPTOR)
-            return False
+        known = just_accepted
+        if fd == known.fd:
+            # Accepted by this thread's QTcpServer a moment ago: a TCP socket whose family and
+            # endpoints the server already knows (see _JustAccepted).
+            known.fd = -1
+            sock = socket.socket(known.family, socket.SOCK_STREAM, 0, fd)
+            local, peer = known.local, known.peer
+        else:
+            try:
+                sock = socket.socket(fileno=fd)
+            except OSError:
+                self._set_error(_SocketError.UnsupportedSocketOperationError,
+                                _err.INVALID_DESCRIPTOR)
+                return False
+            # (The C-level attributes: socket.socket's properties convert them to enums first.)
+            if _raw_type(sock) != socket.SOCK_STREAM or _raw_family(sock) not in (
+                    socket.AF_INET, socket.AF_INET6):
+                sock.detach()  # not ours to close: we refused it
+                self._set_error(_SocketError.UnsupportedSocketOperationError,
+                                _err.INVALID_DESCRIPTOR)
+                return False
+            local = peer = None
         sock.setblocking(False)
         self._sock = sock
         self._peer_name = ""
         self._pending_close = self._abort_called = False
-        self._fetch_endpoints(sock)
+        self._fetch_endpoints(sock, local, peer)
         for option, value in self._options.items():
             set_option(sock, option, value)
         self._read_buffer.clear()

@@ -24,7 +24,7 @@ from qtls.core.dispatch import post, thread_loop
 from qtls.core.qobject import QObject
 from qtls.core.signals import pyqtSignal
 from qtls.network import socketerrors as _err
-from qtls.network.abstractsocket import _address_of, _descriptor, _sockaddr
+from qtls.network.abstractsocket import _address_of, _descriptor, _sockaddr, just_accepted
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import NetworkLayerProtocol, SocketError
 from qtls.network.socketwaits import Deadline
@@ -72,6 +72,11 @@ class QTcpServer(QObject):
         self._port = 0
         self._error = SocketError.UnknownSocketError
         self._error_string = ""
+        # What an accepted descriptor is known to be (see _know_listener): its family (0 for
+        # a listener that is not TCP over IP: nothing is known then), and its local sockaddr
+        # (None when the listener is on a wildcard address: the kernel knows which one).
+        self._accepted_family = 0
+        self._accepted_local: Any = None
 
     # ---------------------------------------------------------------- listening
 
@@ -107,7 +112,9 @@ class QTcpServer(QObject):
         sock.setblocking(False)
         self._sock = sock
         self._paused = False
-        bound, self._port = _address_of(sock.getsockname())
+        sockaddr = sock.getsockname()
+        bound, self._port = _address_of(sockaddr)
+        self._know_listener(sock, sockaddr)
         self._address = QHostAddress(address) if protocol is NetworkLayerProtocol.AnyIPProtocol \
             else bound
         self._update_reader()
@@ -159,6 +166,7 @@ class QTcpServer(QObject):
         self._sock = None
         self._address = QHostAddress()
         self._port = 0
+        self._accepted_family, self._accepted_local = 0, None
         sock.close()
 
     def serverAddress(self) -> QHostAddress:
@@ -194,9 +202,23 @@ class QTcpServer(QObject):
         sock.setblocking(False)
         self._sock = sock
         self._paused = False
-        self._address, self._port = _address_of(sock.getsockname())
+        sockaddr = sock.getsockname()
+        self._address, self._port = _address_of(sockaddr)
+        self._know_listener(sock, sockaddr)
         self._update_reader()
         return True
+
+    def _know_listener(self, sock: socket.socket, sockaddr: Any) -> None:
+        """Remember what every descriptor accepted from ``sock`` will be (see _JustAccepted in
+        abstractsocket): a TCP socket of the listener's family, whose local address is the
+        listener's own unless that is a wildcard."""
+        family = sock.family
+        if sock.type != socket.SOCK_STREAM or family not in (socket.AF_INET, socket.AF_INET6):
+            self._accepted_family, self._accepted_local = 0, None
+            return
+        self._accepted_family = int(family)
+        wildcard = sockaddr[0] in ("0.0.0.0", "::")
+        self._accepted_local = None if wildcard else sockaddr
 
     # ---------------------------------------------------------------- settings and errors
 
@@ -302,13 +324,14 @@ class QTcpServer(QObject):
 
     def _accept_ready(self) -> None:
         """Accept until the backlog is empty or the pending list is full (Qt's loop)."""
+        family = self._accepted_family
         while self._wants_accept():
             sock = self._sock
             assert sock is not None
             try:
                 # The bare descriptor (socket.accept would wrap it in a socket object only for
                 # us to detach it again: two objects and an enum conversion per connection).
-                descriptor, _address = sock._accept()  # type: ignore[attr-defined]
+                descriptor, address = sock._accept()  # type: ignore[attr-defined]
             except (BlockingIOError, InterruptedError):
                 break
             except OSError as exc:
@@ -319,7 +342,16 @@ class QTcpServer(QObject):
                 self._set_error(error, text)
                 self.acceptError.emit(error)
                 break
-            self.incomingConnection(descriptor)
+            if family:
+                known = just_accepted  # (what setSocketDescriptor need not ask the kernel)
+                known.fd, known.family, known.peer = descriptor, family, address
+                known.local = self._accepted_local
+                try:
+                    self.incomingConnection(descriptor)
+                finally:
+                    known.fd = -1
+            else:
+                self.incomingConnection(descriptor)
             self.newConnection.emit()
             if self._sock is None:
                 return  # a slot closed the server

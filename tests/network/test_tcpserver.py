@@ -184,6 +184,80 @@ def test_incoming_connection_override_receives_the_descriptor(qtls_app: Any) -> 
     server.close()
 
 
+def _endpoints(connection: QTcpSocket) -> tuple[str, int, str, int]:
+    return (connection.localAddress().toString(), connection.localPort(),
+            connection.peerAddress().toString(), connection.peerPort())
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "any"])
+def test_accepted_sockets_know_both_endpoints(host: str) -> None:
+    # The server hands the addresses accept() and listen() gave it to setSocketDescriptor
+    # (abstractsocket._JustAccepted): they must be what the kernel says on both sides.
+    if host == "::1" and not socket.has_ipv6:
+        pytest.skip("no IPv6")
+    server = QTcpServer()
+    assert server.listen(QHostAddress(S.Any) if host == "any" else QHostAddress(host))
+    client = _connect(server.serverPort(), "127.0.0.1" if host == "any" else host)
+    assert server.waitForNewConnection(3000) == (True, False)
+    accepted = server.nextPendingConnection()
+    assert accepted is not None
+    local, peer = client.getsockname(), client.getpeername()
+    expected_peer = local[0] if host != "any" else "::ffff:" + local[0]
+    expected_local = peer[0] if host != "any" else "::ffff:" + peer[0]
+    assert _endpoints(accepted) == (expected_local, peer[1], expected_peer, local[1])
+    client.close()
+    server.close()
+
+
+def test_the_accepted_descriptor_is_announced_only_during_incoming_connection() -> None:
+    from qtls.network.abstractsocket import just_accepted
+
+    seen: list[tuple[int, int]] = []
+
+    class Server(QTcpServer):
+        def incomingConnection(self, handle: int) -> None:
+            seen.append((handle, just_accepted.fd))
+            # A different descriptor for the same connection: adopted the long way, and the
+            # announcement for ``handle`` is left alone.
+            duplicate = socket.dup(handle)
+            connection = QTcpSocket(self)
+            assert connection.setSocketDescriptor(duplicate)
+            assert just_accepted.fd == handle
+            socket.close(handle)
+            self.addPendingConnection(connection)
+
+    server = Server()
+    assert server.listen(QHostAddress(S.LocalHost))
+    client = _connect(server.serverPort())
+    assert server.waitForNewConnection(3000) == (True, False)
+    assert just_accepted.fd == -1  # cleared once incomingConnection returned
+    accepted = server.nextPendingConnection()
+    assert accepted is not None
+    assert seen == [(seen[0][0], seen[0][0])]
+    local = client.getsockname()
+    assert _endpoints(accepted) == ("127.0.0.1", server.serverPort(), "127.0.0.1", local[1])
+    client.close()
+    server.close()
+
+
+def test_a_unix_listener_s_connections_are_still_refused(tmp_path: Any) -> None:
+    # A listening descriptor that is not TCP over IP: nothing is announced for its accepted
+    # descriptors, and QTcpSocket refuses them as before.
+    raw = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    path = str(tmp_path / "s")
+    raw.bind(path)
+    raw.listen()
+    server = QTcpServer()
+    assert server.setSocketDescriptor(raw.detach())
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(5)
+    client.connect(path)
+    assert server.waitForNewConnection(3000) == (False, False)
+    assert client.recv(1) == b""  # refused and closed
+    client.close()
+    server.close()
+
+
 def test_set_socket_descriptor_adopts_a_listening_socket() -> None:
     raw = socket.socket()
     raw.bind(("127.0.0.1", 0))
