@@ -7,7 +7,8 @@ public methods of :class:`~qtls.ssl.sslsocket.QSslSocket` forward here.
   otherwise close_notify, then the plain socket's graceful close (it flushes, then closes).
 * ``drain_kernel_input``: never close with unread input (the kernel would send RST and the peer
   would lose what it had not read yet): read it, send FIN, and let :mod:`qtls.ssl.lingerer`
-  keep a duplicate descriptor until the peer's FIN.
+  keep a duplicate descriptor until the peer's FIN. Nothing to do once the peer's
+  close_notify came: nothing but its FIN may follow.
 * ``on_plain_disconnected``: Qt's ``_q_disconnectedSlot`` + the backend's ``disconnected()``:
   decrypt what is still buffered, emit the alerts Qt emits when it destroys the SSL object,
   then ``disconnected``.
@@ -76,6 +77,13 @@ def drain_kernel_input(s: QSslSocket) -> None:
     sock = plain._sock if plain is not None else None
     if sock is None:
         return
+    engine = s._engine
+    if engine is not None and engine.close_notify_received:
+        # Everything the peer sent before its close_notify was read, and it may send nothing
+        # after it but its FIN, which close() neither needs drained nor answers with a reset
+        # (close() sends our FIN itself, as Qt's close does): no recv, no shutdown, no linger.
+        # Two system calls less for the usual end of a server's connection.
+        return
     drained = 0
     peer_closed = False
     try:
@@ -87,14 +95,11 @@ def drain_kernel_input(s: QSslSocket) -> None:
             drained += len(data)
     except OSError:  # EAGAIN: nothing more for now; anything else: closing anyway
         pass
-    engine = s._engine
     try:
         sock.shutdown(socket.SHUT_WR)
-        if not peer_closed and not (engine is not None and engine.close_notify_received):
+        if not peer_closed:
             # (A peer whose FIN is already here sends nothing more: closing cannot reset,
-            # and the duplicate descriptor would be closed at once. Nor does a peer whose
-            # close_notify came, the usual case for a server: only its FIN can follow, and
-            # a FIN reaching the closed socket resets nothing. The receive queue is empty.)
+            # and the duplicate descriptor would be closed at once.)
             linger(sock.dup())
     except OSError:
         pass
