@@ -14,12 +14,13 @@ The buffer is a deque of immutable ``bytes`` chunks plus an offset into the head
 * Searching (``index_of``) runs ``bytes.find`` (memchr) chunk by chunk with start/end indexes,
   so no chunk is sliced to be searched. There is no per-byte Python loop anywhere.
 
-``append_owned`` also keeps a ``bytearray`` whose owner gives it up (a TLS engine decrypts
-straight into one): such chunks are never mutated either, and whatever leaves the buffer as a
-whole object (``peek``/``read``) is converted to ``bytes`` then, so readers only see ``bytes``.
+``append_owned`` also keeps a ``bytearray`` or a byte ``memoryview`` whose owner gives it up (a
+TLS engine decrypts straight into a bytearray, and hands out its ciphertext as a view of a block
+of its own): such chunks are never mutated either, and whatever leaves the buffer as a whole
+object (``peek``/``read``) is converted to ``bytes`` then, so readers only see ``bytes``.
 
-Invariants: every chunk in ``_chunks`` is a non-empty ``bytes`` (or an owned ``bytearray``,
-never mutated); ``0 <= _head < len(_chunks[0])``
+Invariants: every chunk in ``_chunks`` is a non-empty ``bytes`` (or an owned ``bytearray`` or
+``memoryview``, never mutated); ``0 <= _head < len(_chunks[0])``
 when the buffer is not empty and ``_head == 0`` when it is; ``_size`` is the number of unread
 bytes (the sum of the chunk lengths minus ``_head``).
 """
@@ -91,11 +92,16 @@ class RingBuffer:
         chunks.append(chunk)
         self._size += n
 
-    def append_owned(self, data: bytes | bytearray) -> None:
-        """Append ``data`` without copying it, even a ``bytearray``: the caller gives it up and
-        never touches it again (saves one copy of every byte the TLS engine decrypts)."""
+    def append_owned(self, data: bytes | bytearray | memoryview) -> None:
+        """Append ``data`` without copying it, even a ``bytearray`` or a ``memoryview`` of
+        bytes: the caller gives it up and never touches it again (saves one copy of every byte
+        a TLS engine decrypts or encrypts)."""
+        if type(data) is memoryview and (data.itemsize != 1 or not data.c_contiguous):
+            self.append(data)  # (not a plain run of bytes: copied, as append does)
+            return
         n = len(data)
-        if (n < _COALESCE_LIMIT and self._chunks) or not isinstance(data, (bytes, bytearray)):
+        if (n < _COALESCE_LIMIT and self._chunks) or not isinstance(
+                data, (bytes, bytearray, memoryview)):
             self.append(data)  # small ones behind others are coalesced; others the usual way
             return
         if not n:
@@ -222,7 +228,11 @@ class RingBuffer:
             if offset >= limit:
                 break
             end = min(len(chunk), head + (limit - offset))
-            found = chunk.find(byte, head, end)
+            if type(chunk) is memoryview:  # (an owned view: no find() of its own)
+                found = bytes(chunk[head:end]).find(byte)
+                found = found + head if found >= 0 else -1
+            else:
+                found = chunk.find(byte, head, end)
             if found >= 0:
                 return offset + found - head
             offset += end - head

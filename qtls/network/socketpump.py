@@ -337,10 +337,10 @@ class SocketPump(QIODevice):
                     self._queue_flush()
         return size
 
-    def _write_owned(self, data: bytearray) -> None:
+    def _write_owned(self, data: bytearray | memoryview) -> None:
         """writeData for a block its caller gives up (a TLS socket's ciphertext): kept in the
-        write buffer as it is, where writeData would copy a bytearray (it cannot know that
-        nobody else holds it)."""
+        write buffer as it is, where writeData would copy a bytearray or a view (it cannot know
+        that nobody else holds it)."""
         if self._state is _U or not data:
             self.writeData(data)  # (its error, or nothing)
             return

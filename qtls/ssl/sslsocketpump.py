@@ -85,14 +85,14 @@ class SslPump(_PumpBase):
         if data:
             self._write_ciphertext(data)
 
-    def _write_ciphertext(self, data: bytes | bytearray) -> None:
+    def _write_ciphertext(self, data: bytes | memoryview) -> None:
         """_flush_engine's second half (the hot path calls data_to_send() itself)."""
         plain = self._plain
         if data and plain is not None and (plain._state is _OK or plain._state is _X):
             if plain._open_mode._value_ & _WRITE_ONLY:
                 # Straight to the plain socket's buffer: QIODevice.write's argument and mode
                 # checks are for applications; this is our own bytes object.
-                if type(data) is bytearray:
+                if type(data) is memoryview:
                     plain._write_owned(data)  # a big batch the engine gave up: no copy
                 else:
                     plain.writeData(data)

@@ -121,6 +121,34 @@ def test_read_all_chunks_is_zero_copy_for_whole_chunks() -> None:
     assert len(rb) == 0
 
 
+def test_an_owned_view_is_kept_without_a_copy_and_leaves_as_bytes() -> None:
+    # What a TLS engine hands its socket: a view of a block nobody else holds.
+    block = bytearray(b"v" * 10_000 + b"\n" + b"w" * 9_999)
+    view = memoryview(block)
+    rb = RingBuffer()
+    rb.append(b"head")
+    rb.append_owned(view)
+    assert rb.chunk_count() == 2 and len(rb) == 20_004
+    rb.free(4)
+    assert rb.first_chunk().obj is block  # sent from the block itself, no copy
+    assert rb.index_of(b"\n") == 10_000  # searchable, though a view has no find()
+    rb.free(1)
+    peeked = rb.peek(5)
+    assert type(peeked) is bytes and peeked == b"vvvvv"
+    line = rb.read_line(20_000)
+    assert type(line) is bytes and line == b"v" * 9_999 + b"\n"
+    rest = rb.read(20_000)
+    assert type(rest) is bytes and rest == b"w" * 9_999 and not rb
+
+
+def test_an_owned_view_that_is_not_plain_bytes_is_copied() -> None:
+    words = memoryview(bytearray(8 * 1024)).cast("I")  # itemsize 4: len() counts items
+    rb = RingBuffer()
+    rb.append_owned(words)
+    assert len(rb) == 8 * 1024
+    assert type(rb.first_chunk().obj) is bytes
+
+
 def test_read_and_skip_with_non_positive_lengths_do_nothing() -> None:
     rb = RingBuffer()
     rb.append(b"abc")

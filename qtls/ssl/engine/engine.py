@@ -37,8 +37,9 @@ Calls
   the BIO straight from its receive buffer that way.
 * ``send_plaintext(data) -> int``: encrypt up to :data:`MAX_WRITE` bytes in one ``SSL_write``
   (many records, one call); returns how many were taken. Only in ENCRYPTED.
-* ``data_to_send() -> bytes | bytearray``: drain the outgoing BIO (a batch above 4 KiB comes as
-  a bytearray the caller owns, read straight from the BIO).
+* ``data_to_send() -> bytes | memoryview``: drain the outgoing BIO (a batch above 4 KiB comes
+  as a writable memoryview of a block the caller owns, read straight from the BIO into memory
+  that was not zero-filled first).
 * ``read_plaintext() -> bytes | bytearray``: everything decrypted so far (``plaintext_pending``
   says how much), in a block made by ``new_plaintext_block`` (bytearray, or a subclass the
   owner sets) that the caller then owns.
