@@ -20,6 +20,7 @@ Other modules rely on exactly these names: ``thread_loop``, ``loop_of_thread``, 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import warnings
 import weakref
@@ -35,6 +36,7 @@ _loops: WeakKeyDictionary[threading.Thread, asyncio.AbstractEventLoop] = WeakKey
 _made: WeakKeyDictionary[threading.Thread, asyncio.AbstractEventLoop] = WeakKeyDictionary()
 _lock = threading.Lock()
 _get_running_loop = asyncio._get_running_loop  # returns None instead of raising (fast path)
+_get_ident = threading.get_ident
 
 
 class _Registered(threading.local):
@@ -46,6 +48,16 @@ class _Registered(threading.local):
 
 
 _registered = _Registered()
+
+
+def _forget_after_fork() -> None:
+    # A child process must not take its parent's loop for a running one of its own (see
+    # thread_loop's first test): its first call asks asyncio, whose fork check says no.
+    _registered.loop = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _close_if_idle(loop: asyncio.AbstractEventLoop) -> None:
@@ -91,9 +103,16 @@ def thread_loop() -> asyncio.AbstractEventLoop:
     loop), which ``QCoreApplication.exec()`` and ``QEventLoop.exec()`` run. Objects registered
     while one loop served the thread stay on that loop.
     """
+    registered = _registered.loop
+    if registered is not None and getattr(registered, "_thread_id", None) == _get_ident():
+        # The loop this thread registered is running (run_forever) in this thread, so it is
+        # the running loop: two loops cannot run in one thread. Answered without asking
+        # asyncio, whose answer costs a getpid() system call on Python 3.11 (its fork check:
+        # ours is _forget_after_fork), several times per accepted connection.
+        return registered
     running = _get_running_loop()
     if running is not None:
-        if _registered.loop is not running:
+        if registered is not running:
             # Remember it so that other threads can post() to this one (queued connections).
             _loops[threading.current_thread()] = running
             _registered.loop = running

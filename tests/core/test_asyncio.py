@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+import time
+import warnings
 from typing import Any
+
+import pytest
 
 from qtls.core import dispatch
 from qtls.QtCore import QEventLoop, QObject, QTimer, pyqtSignal
@@ -20,6 +25,61 @@ def test_thread_loop_is_the_running_loop_inside_asyncio_run() -> None:
         return dispatch.thread_loop() is asyncio.get_running_loop()
 
     assert asyncio.run(main())
+
+
+def test_thread_loop_follows_the_running_loop_from_one_asyncio_run_to_the_next() -> None:
+    # thread_loop() answers from what it registered while that loop runs in this thread; once
+    # it stopped, the next running loop is asked for again.
+    async def probe() -> bool:
+        return dispatch.thread_loop() is asyncio.get_running_loop()
+
+    for _ in range(3):
+        assert asyncio.run(probe())
+    # A loop this thread registered, now running in another thread: not this thread's
+    # running loop, whatever it was before.
+    loop = asyncio.new_event_loop()
+    started, release = threading.Event(), threading.Event()
+
+    async def hold() -> None:
+        started.set()
+        await loop.run_in_executor(None, release.wait, 10)
+
+    try:
+        loop.run_until_complete(probe())
+        worker = threading.Thread(target=lambda: loop.run_until_complete(hold()))
+        worker.start()
+        try:
+            assert started.wait(10)
+            assert asyncio.run(probe())
+        finally:
+            release.set()
+            worker.join(10)
+    finally:
+        loop.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_does_not_take_its_parents_running_loop_for_its_own() -> None:
+    async def fork_inside_the_loop() -> int:
+        assert dispatch.thread_loop() is asyncio.get_running_loop()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # (fork with threads around)
+            pid = os.fork()
+        if pid == 0:  # the child, still inside the parent's loop callback
+            os._exit(0 if dispatch._registered.loop is None else 3)
+        return pid
+
+    pid = asyncio.run(fork_inside_the_loop())
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the child did not exit")
+    assert os.waitstatus_to_exitcode(status) == 0
 
 
 def test_thread_loop_outside_a_running_loop_is_stable_per_thread() -> None:
