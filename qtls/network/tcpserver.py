@@ -212,8 +212,8 @@ class QTcpServer(QObject):
         """Remember what every descriptor accepted from ``sock`` will be (see _JustAccepted in
         abstractsocket): a TCP socket of the listener's family, whose local address is the
         listener's own unless that is a wildcard."""
-        family = sock.family
-        if sock.type != socket.SOCK_STREAM or family not in (socket.AF_INET, socket.AF_INET6):
+        family = sock.family  # (both callers have made sure it is a stream socket)
+        if family not in (socket.AF_INET, socket.AF_INET6):
             self._accepted_family, self._accepted_local = 0, None
             return
         self._accepted_family = int(family)
@@ -325,6 +325,7 @@ class QTcpServer(QObject):
     def _accept_ready(self) -> None:
         """Accept until the backlog is empty or the pending list is full (Qt's loop)."""
         family = self._accepted_family
+        known = just_accepted
         while self._wants_accept():
             sock = self._sock
             assert sock is not None
@@ -342,16 +343,13 @@ class QTcpServer(QObject):
                 self._set_error(error, text)
                 self.acceptError.emit(error)
                 break
-            if family:
-                known = just_accepted  # (what setSocketDescriptor need not ask the kernel)
+            if family:  # (what setSocketDescriptor need not ask the kernel)
                 known.fd, known.family, known.peer = descriptor, family, address
                 known.local = self._accepted_local
-                try:
-                    self.incomingConnection(descriptor)
-                finally:
-                    known.fd = -1
-            else:
+            try:
                 self.incomingConnection(descriptor)
+            finally:
+                known.fd = -1
             self.newConnection.emit()
             if self._sock is None:
                 return  # a slot closed the server
