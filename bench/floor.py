@@ -1,186 +1,157 @@
-"""The stack's floor for server handshake capacity: ``python -m bench.floor``.
+"""The stack's floor for server handshake capacity: the *floor* column of ``make bench``.
 
 Not an implementation under test: a deliberately minimal TLS echo server on the stack qtls is
 built on (a ``selectors`` loop, pyOpenSSL memory BIOs, OpenSSL from ``cryptography``), with none
 of the Qt API (no objects per connection beyond the pyOpenSSL one, no signals, no buffers).
-What it spends per handshake is what any Python library on this stack spends at least; the
-difference to qtls's ``server capacity`` row is the cost of the Qt API and qtls's plumbing.
+What it spends per handshake is what any Python library on this stack spends at least, so in
+the same run:
 
-It runs the capacity workload of the benchmark (32 concurrent clients, each: full handshake,
-16-byte echo, close; X25519 and TLS_AES_256_GCM_SHA384) with the server pinned to CPU 0 and an
-asyncio + stdlib ``ssl`` client pinned to CPU 1, and prints handshakes per server CPU-second.
+* qtls ÷ floor is the share of the stack's best that qtls reaches: the rest is the cost of the
+  Qt API and of qtls's plumbing;
+* floor ÷ PyQt6 is the most that any Python library on this stack could show against PyQt6 in
+  the *server capacity* rows.
+
+It serves the handshake workloads only (``cap``, and ``hs`` for the wire probe): a full or
+resumed handshake, then it echoes what the client sends until the client closes. The group and
+cipher are pinned like every other column's. It has no client API of its own, so its client is
+the asyncio column's (:mod:`bench.aio`).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import os
 import selectors
 import socket
-import ssl
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from bench.certs import write_certificates
-from bench.measure import cpu_seconds
-from bench.procs import CLIENT_CPU, SERVER_CPU
+from bench import aio
+from bench.measure import cpu_seconds, now
 
-PAYLOAD = b"0123456789abcdef"
-
-
-def _pin(cpu: int) -> None:
-    try:
-        os.sched_setaffinity(0, {cpu})
-    except (AttributeError, OSError):
-        pass
+# What a readiness callback reads at most, and what one flush sends at most: a handshake
+# flight and the echo are far smaller.
+_CHUNK = 65536
 
 
-def serve(cert: str, key: str, count: int) -> None:
-    """The floor server: prints ``READY <port>``, serves ``count`` connections, prints the
-    result as JSON."""
-    from OpenSSL import SSL
-    from OpenSSL._util import ffi, lib
+class FloorServer:
+    """The floor server for one measurement: serves ``params["count"]`` connections."""
 
-    _pin(SERVER_CPU)
-    ctx = SSL.Context(SSL.TLS_SERVER_METHOD)
-    ctx.set_min_proto_version(SSL.TLS1_3_VERSION)
-    ctx.set_tls13_ciphersuites(b"TLS_AES_256_GCM_SHA384")
-    lib.SSL_CTX_set1_curves_list(ctx._context, b"X25519")
-    ctx.use_certificate_chain_file(cert)
-    ctx.use_privatekey_file(key)
-    selector = selectors.DefaultSelector()
-    listener = socket.create_server(("127.0.0.1", 0), backlog=4096)
-    listener.setblocking(False)
-    selector.register(listener, selectors.EVENT_READ, None)
-    done = 0
+    def __init__(self, spec: dict[str, Any]) -> None:
+        from OpenSSL import SSL
+        from OpenSSL._util import ffi, lib
 
-    def close(sock: socket.socket) -> None:
-        nonlocal done
-        selector.unregister(sock)
-        sock.close()
-        done += 1
+        self.SSL = SSL
+        self._ffi, self._lib = ffi, lib
+        self.spec = spec
+        self.expected: int = spec["params"].get("count", 1)
+        self.done = 0
+        self.context = SSL.Context(SSL.TLS_SERVER_METHOD)
+        self.context.set_min_proto_version(SSL.TLS1_3_VERSION)
+        self.context.set_tls13_ciphersuites(b"TLS_AES_256_GCM_SHA384")
+        lib.SSL_CTX_set1_curves_list(self.context._context, b"X25519")
+        self.context.use_certificate_chain_file(spec["certs"]["cert"])
+        self.context.use_privatekey_file(spec["certs"]["key"])
+        self.selector = selectors.DefaultSelector()
 
-    def flush(conn: Any, sock: socket.socket) -> None:
-        if lib.BIO_get_mem_data(conn._from_ssl, ffi.NULL) > 0:
-            sock.send(conn.bio_read(65536))
+    def _listen(self) -> socket.socket:
+        for port in self.spec.get("ports") or [0]:
+            try:
+                listener = socket.create_server(("127.0.0.1", port), backlog=4096)
+            except OSError:
+                continue  # taken: the runner gave us a few to choose from
+            listener.setblocking(False)
+            return listener
+        raise RuntimeError(f"listen failed on ports {self.spec.get('ports')}")
 
-    def on_readable(sock: socket.socket, conn: Any) -> None:
+    def serve(self, ready: Any) -> dict[str, Any]:
+        listener = self._listen()
+        self.selector.register(listener, selectors.EVENT_READ, None)
+        cpu_start = cpu_seconds()
+        deadline = now() + self.spec["timeout"]
+        ready(listener.getsockname()[1])
+        t_first: float | None = None
         try:
-            data = sock.recv(65536)
+            while self.done < self.expected:
+                left = deadline - now()
+                if left <= 0:
+                    raise RuntimeError(f"timed out after {self.spec['timeout']} s "
+                                       f"({self.done} of {self.expected} connections served)")
+                for key, _ in self.selector.select(min(left, 1.0)):
+                    if key.data is None:
+                        self._accept(listener)
+                        t_first = t_first or now()
+                    else:
+                        self._on_readable(key.fileobj, key.data)  # type: ignore[arg-type]
+        finally:
+            listener.close()
+        return {"handshakes": self.done, "cpu": cpu_seconds() - cpu_start,
+                "wall": now() - (t_first or now())}
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                sock, _ = listener.accept()
+            except BlockingIOError:
+                return
+            sock.setblocking(False)
+            conn = self.SSL.Connection(self.context, None)
+            conn.set_accept_state()
+            self.selector.register(sock, selectors.EVENT_READ, conn)
+
+    def _close(self, sock: socket.socket) -> None:
+        self.selector.unregister(sock)
+        sock.close()
+        self.done += 1
+
+    def _flush(self, conn: Any, sock: socket.socket) -> None:
+        # Loopback takes a handshake flight whole: no partial sends to keep.
+        if self._lib.BIO_get_mem_data(conn._from_ssl, self._ffi.NULL) > 0:
+            sock.sendall(conn.bio_read(_CHUNK))
+
+    def _on_readable(self, sock: socket.socket, conn: Any) -> None:
+        SSL = self.SSL
+        try:
+            data = sock.recv(_CHUNK)
         except BlockingIOError:
             return
+        except OSError:
+            self._close(sock)
+            return
         if not data:
-            close(sock)
+            self._close(sock)
             return
         conn.bio_write(data)
         try:
             conn.do_handshake()
         except SSL.WantReadError:
-            flush(conn, sock)
+            self._flush(conn, sock)
             return
         except SSL.Error:
-            close(sock)
+            self._close(sock)
             return
         try:
-            conn.send(conn.recv(65536))
+            conn.send(conn.recv(_CHUNK))
         except SSL.WantReadError:
-            pass
-        except SSL.ZeroReturnError:
+            pass  # (the handshake's last flight came alone: the data follows)
+        except SSL.ZeroReturnError:  # the client's close_notify: answer it and close
             try:
                 conn.shutdown()
             except SSL.Error:
                 pass
-            flush(conn, sock)
-            close(sock)
+            self._flush(conn, sock)
+            self._close(sock)
             return
-        flush(conn, sock)
-
-    print(f"READY {listener.getsockname()[1]}", flush=True)
-    cpu0 = cpu_seconds()
-    while done < count:
-        for key, _ in selector.select(30):
-            if key.data is None:
-                while True:
-                    try:
-                        sock, _ = listener.accept()
-                    except BlockingIOError:
-                        break
-                    sock.setblocking(False)
-                    conn = SSL.Connection(ctx, None)
-                    conn.set_accept_state()
-                    selector.register(sock, selectors.EVENT_READ, conn)
-            else:
-                on_readable(key.fileobj, key.data)  # type: ignore[arg-type]
-    print(json.dumps({"handshakes": done, "cpu": cpu_seconds() - cpu0}), flush=True)
+        except SSL.Error:
+            self._close(sock)
+            return
+        self._flush(conn, sock)
 
 
-async def _clients(port: int, ca: str, count: int, concurrency: int) -> None:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.load_verify_locations(ca)
-    context.set_ecdh_curve("X25519")
-    left = count
-
-    async def one_client() -> None:
-        nonlocal left
-        while left > 0:
-            left -= 1
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context,
-                                                           server_hostname="localhost")
-            writer.write(PAYLOAD)
-            await reader.readexactly(len(PAYLOAD))
-            writer.close()
-            try:
-                await writer.wait_closed()
-            except (ConnectionError, ssl.SSLError):
-                pass
-
-    await asyncio.wait_for(asyncio.gather(*(one_client() for _ in range(concurrency))), 120)
+def run_server(spec: dict[str, Any], ready: Any) -> dict[str, Any]:
+    """Serve ``spec``'s handshake workload (calls ``ready(port)`` once listening)."""
+    if spec["workload"] not in ("cap", "hs"):
+        raise ValueError(f"the floor serves handshake workloads only, not {spec['workload']!r}")
+    return FloorServer(spec).serve(ready)
 
 
-def measure(key_type: str, count: int, directory: Path) -> float:
-    """Handshakes per server CPU-second of the floor server for ``key_type``."""
-    paths = write_certificates(directory, key_type)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bench.floor", "serve", paths["cert"], paths["key"], str(count)],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
-    try:
-        assert server.stdout is not None
-        ready = server.stdout.readline().split()
-        if len(ready) != 2 or ready[0] != "READY":
-            raise RuntimeError(f"the floor server did not start: {ready}")
-        _pin(CLIENT_CPU)
-        asyncio.run(_clients(int(ready[1]), paths["ca"], count, 32))
-        result = json.loads(server.stdout.readline())
-    finally:
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-    return float(result["handshakes"]) / float(result["cpu"])
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.floor [--count N] [--reps N]``, or the server side (``serve``)."""
-    args = sys.argv[1:] if argv is None else argv
-    if args[:1] == ["serve"]:
-        serve(args[1], args[2], int(args[3]))
-        return 0
-    parser = argparse.ArgumentParser(prog="python -m bench.floor", description=__doc__)
-    parser.add_argument("--count", type=int, default=1000, help="connections per measurement")
-    parser.add_argument("--reps", type=int, default=3, help="measurements per key type")
-    options = parser.parse_args(args)
-    with tempfile.TemporaryDirectory(prefix="qtls-floor-") as tmp:
-        for key_type in ("ecdsa", "rsa"):
-            values = sorted(measure(key_type, options.count, Path(tmp)) for _ in range(options.reps))
-            print(f"floor {key_type}: {values[len(values) // 2]:,.0f} hs/CPU-s "
-                  f"(min {values[0]:,.0f}, max {values[-1]:,.0f})", flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def run_client(spec: dict[str, Any]) -> dict[str, Any]:
+    """The asyncio column's client (the floor has no client API of its own)."""
+    return aio.run_client(spec)

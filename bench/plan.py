@@ -2,7 +2,8 @@
 
 Each workload row of the table is one :class:`Workload`; its ``metric`` turns the two sides'
 results into one number. Each column is one :class:`Impl`. The blocking style serves one
-connection at a time, so it has no capacity or memory rows (n/a).
+connection at a time, so it has no capacity or memory rows (n/a). The *floor* column is a
+reference, not an implementation (:mod:`bench.floor`): it has the capacity rows only.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ class Impl:
     """One column: an implementation in one style, with pinned or default TLS parameters."""
 
     name: str
-    family: str  # "qt" (event-driven), "qtblocking" or "aio"
+    family: str  # "qt" (event-driven), "qtblocking", "aio" or "floor"
     prefix: str = ""  # Qt-style: the package whose QtCore/QtNetwork are imported
-    loop: str = ""  # aio: "asyncio" or "uvloop"
+    loop: str = ""  # aio (and the floor's aio client): "asyncio" or "uvloop"
     pinned: bool = True  # X25519 + TLS_AES_256_GCM_SHA384, or the implementation's defaults
 
     def spec(self) -> dict[str, Any]:
@@ -31,6 +32,8 @@ class Impl:
                 "pinned": self.pinned}
 
     def runs(self, workload: Workload) -> bool:
+        if self.family == "floor":
+            return workload.kind == "cap"
         return self.family != "qtblocking" or workload.kind in ("bulk", "hs", "pingpong")
 
 
@@ -42,6 +45,7 @@ IMPLS = (
     Impl("qtls blocking", "qtblocking", prefix="qtls"),
     Impl("asyncio", "aio", loop="asyncio"),
     Impl("uvloop", "aio", loop="uvloop"),
+    Impl("floor", "floor", loop="asyncio"),
 )
 
 # The ratio columns: (numerator, denominator). The first is the one the issue's targets use.
@@ -51,11 +55,17 @@ RATIOS = (
     ("qtls", "uvloop"),
     ("qtls blocking", "PyQt6 blocking"),
     ("qtls default", "qtls"),
+    # How much of the stack's best qtls reaches, and the most any library on it could show
+    # against PyQt6 (capacity rows only: the floor has no others).
+    ("qtls", "floor"),
+    ("floor", "PyQt6"),
 )
 
 
 def availability(impl: Impl) -> str | None:
     """None when ``impl`` can run here, else why not (the table says so and skips it)."""
+    if impl.family == "floor":
+        return None  # (pyOpenSSL and the stdlib: qtls's own dependencies)
     if impl.family == "aio":
         if impl.loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
             return "uvloop is not installed (pip install uvloop)"

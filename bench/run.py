@@ -106,7 +106,9 @@ class Runner:
         self.ports = PortBlocks()
 
     def _env(self, impl: Impl) -> dict[str, str]:
-        return self.pinned_aio_env if impl.family == "aio" and impl.pinned else self.base_env
+        # (The floor's client is the asyncio column's, pinned the same way.)
+        pinned_aio = impl.family in ("aio", "floor") and impl.pinned
+        return self.pinned_aio_env if pinned_aio else self.base_env
 
     def _spec(self, impl: Impl, workload: Workload) -> dict[str, Any]:
         return dict(impl.spec(), workload=workload.kind, key=workload.key,

@@ -43,7 +43,8 @@ def _say(line: str) -> None:
 
 def _runner(spec: dict[str, Any]) -> Any:
     """The module that implements ``spec``'s family: run_server(spec, ready), run_client(spec)."""
-    modules = {"qt": "bench.qtstyle", "qtblocking": "bench.qtblocking", "aio": "bench.aio"}
+    modules = {"qt": "bench.qtstyle", "qtblocking": "bench.qtblocking", "aio": "bench.aio",
+               "floor": "bench.floor"}
     family = spec["family"]
     if family not in modules:
         raise ValueError(f"unknown implementation family {family!r}")

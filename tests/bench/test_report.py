@@ -40,3 +40,22 @@ def test_failed_and_not_applicable_cells_are_explained() -> None:
     assert "fail[1]" in cells
     assert "n/a" in cells
     assert "[1] qtls, cap-ecdsa: client: timed out after 90 s" in text
+
+
+def test_floor_ratios_read_how_much_room_the_stack_leaves() -> None:
+    rows = [w for w in workloads(smoke=False) if w.id in ("cap-ecdsa", "pingpong")]
+    impls = [i for i in IMPLS if i.name in ("PyQt6", "qtls", "floor")]
+    results = Results()
+    results.values[("cap-ecdsa", "PyQt6")] = [700.0]
+    results.values[("cap-ecdsa", "qtls")] = [1200.0]
+    results.values[("cap-ecdsa", "floor")] = [1600.0]
+    results.values[("pingpong", "PyQt6")] = [7000.0]
+    results.values[("pingpong", "qtls")] = [7000.0]
+    text = table(results, impls, rows)
+    header = [cell.strip() for cell in text.splitlines()[0].strip("|").split("|")]
+    cap = dict(zip(header, _row(text, "server capacity"), strict=True))
+    assert cap["qtls ÷ floor"] == "0.75×"
+    assert cap["floor ÷ PyQt6"] == "2.29×"
+    ping = dict(zip(header, _row(text, "ping-pong"), strict=True))
+    assert ping["floor"] == "n/a"  # the floor serves handshakes only
+    assert ping["qtls ÷ floor"] == ""

@@ -52,3 +52,13 @@ def test_smoke_run_completes_and_prints_every_workload_row(tmp_path: Path) -> No
         assert not failed, failed
         measured = [key for key in raw["values"] if key.split("|")[1] == name]
         assert len(measured) == len(SMOKE_ROWS)
+
+    # The floor (a reference server, no Qt API) runs the capacity rows and nothing else, with
+    # the group and cipher every pinned column uses.
+    floor = {key.split("|")[0]: error for key, error in raw["errors"].items()
+             if key.split("|")[1] == "floor"}
+    assert not floor, floor
+    floor_rows = sorted(key.split("|")[0] for key in raw["values"] if key.endswith("|floor"))
+    assert floor_rows == ["cap-ecdsa-resumed", "cap-rsa"]
+    assert raw["sessions"]["floor"]["group"] == "X25519"
+    assert raw["sessions"]["floor"]["cipher"] == "TLS_AES_256_GCM_SHA384"
