@@ -17,6 +17,8 @@ operation timed out") and leave the connection as it is. ``msecs=-1`` waits fore
 from __future__ import annotations
 
 import concurrent.futures
+import math
+import select
 import selectors
 import time
 from collections.abc import Callable
@@ -33,8 +35,12 @@ __all__: list[str] = []
 _U = SocketState.UnconnectedState
 _H = SocketState.HostLookupState
 _C = SocketState.ConnectingState
-_Selector: type[selectors.BaseSelector] = getattr(
-    selectors, "PollSelector", selectors.DefaultSelector)
+# poll(2) straight from the select module: a wait polls one descriptor, and a selectors
+# selector made for each poll (its key objects, maps and close) cost more than the system call
+# in a blocking ping-pong. Platforms without poll (Windows) use the default selector.
+_poll: Callable[[], Any] | None = getattr(select, "poll", None)
+_POLLIN = getattr(select, "POLLIN", 0)
+_POLLOUT = getattr(select, "POLLOUT", 0)
 
 
 class Deadline:
@@ -72,23 +78,38 @@ def poll_io(s: QAbstractSocket, timeout: float | None) -> bool:
     sock = s._sock
     if sock is None:
         return False
-    events = 0
-    if s._wants_read():
-        events |= selectors.EVENT_READ
-    if s._wants_write():
-        events |= selectors.EVENT_WRITE
-    if not events:
+    read = s._wants_read()
+    write = s._wants_write()
+    if not (read or write):
         return False
-    with _Selector() as selector:
-        selector.register(sock.fileno(), events)
-        ready = selector.select(timeout)
+    readable, writable = _wait_ready(sock.fileno(), read, write, timeout)
     generation = s._generation
-    for _key, mask in ready:
-        if mask & selectors.EVENT_WRITE:
-            s._on_writable()
-        if mask & selectors.EVENT_READ and generation == s._generation:
-            s._on_readable()
+    if writable:
+        s._on_writable()
+    if readable and generation == s._generation:
+        s._on_readable()
     return True
+
+
+def _wait_ready(fd: int, read: bool, write: bool, timeout: float | None) -> tuple[bool, bool]:
+    """(readable, writable): what ``fd`` became ready for within ``timeout`` s (None: no
+    limit), of what was asked. An error or hang-up counts as both, as in ``selectors``, so
+    the handler that reads or writes meets it."""
+    if _poll is None:
+        events = (selectors.EVENT_READ if read else 0) | (selectors.EVENT_WRITE if write else 0)
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, events)
+            ready = selector.select(timeout)
+        mask = ready[0][1] if ready else 0
+        return bool(mask & selectors.EVENT_READ), bool(mask & selectors.EVENT_WRITE)
+    poller = _poll()
+    poller.register(fd, (_POLLIN if read else 0) | (_POLLOUT if write else 0))
+    # (selectors' rounding: up to the next millisecond, so a wait never returns early.)
+    ready = poller.poll(None if timeout is None else math.ceil(max(timeout, 0.0) * 1000))
+    if not ready:
+        return False, False
+    event = ready[0][1]
+    return read and bool(event & ~_POLLOUT), write and bool(event & ~_POLLIN)
 
 def _wait_lookup(s: QAbstractSocket, deadline: Deadline) -> bool:
     """Wait for a running host lookup; False on timeout."""
