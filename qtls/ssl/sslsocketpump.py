@@ -69,6 +69,9 @@ class SslPump(_PumpBase):
     _held_events: list[Event]
     _reported_early: bool
     _continue_interrupted: bool
+    #: readyRead emissions so far, counted just before each one (blocked signals included):
+    #: what waitForReadyRead waits for, as Qt's ``readyReadEmittedPointer`` flag.
+    _ready_reads = 0
     handshakeInterruptedOnError: Any
     preSharedKeyAuthenticationRequired: Any
 
@@ -368,6 +371,7 @@ class SslPump(_PumpBase):
             if plain._flush_deferred:  # type: ignore[union-attr]
                 plain._undefer_flush()  # type: ignore[union-attr]
         try:
+            self._ready_reads += 1
             self.readyRead.emit()
         finally:
             self._emitting_ready_read = False

@@ -11,8 +11,7 @@ SocketTimeoutError, which the QSslSocket mirrors.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qtls.network.socketenums import SocketState
 from qtls.network.socketwaits import Deadline, _check_msecs
@@ -99,21 +98,6 @@ def wait_for_encrypted(s: QSslSocket, msecs: int = 30000) -> bool:
     return True
 
 
-def _wait_signal(s: QSslSocket, signal: Any, step: Callable[[], bool]) -> bool:
-    fired: list[int] = []
-
-    def slot(*_args: Any) -> None:
-        fired.append(1)
-
-    signal.connect(slot)
-    try:
-        while not fired and step():
-            pass
-    finally:
-        signal.disconnect(slot)
-    return bool(fired)
-
-
 def wait_for_ready_read(s: QSslSocket, msecs: int = 30000) -> bool:
     """Block until ``readyRead`` was emitted (True); False on timeout, disconnect or failure."""
     msecs = _check_msecs(msecs, "waitForReadyRead")
@@ -121,40 +105,35 @@ def wait_for_ready_read(s: QSslSocket, msecs: int = 30000) -> bool:
     if plain is None:
         return False
     deadline = Deadline(msecs)
-    fired: list[int] = []
-
-    def slot() -> None:
-        fired.append(1)
-
-    s.readyRead.connect(slot)
-    try:
-        if _plain_mode(s):
-            if plain._read_buffer:
+    # Done once readyRead was emitted (counted at the emission, as Qt flags it: a socket
+    # whose signals are blocked still ends its wait).
+    before = s._ready_reads
+    if _plain_mode(s):
+        if plain._read_buffer:
+            s._move_plain_input()
+        while s._ready_reads == before and plain.waitForReadyRead(_msecs_left(deadline)):
+            if s._emitting_ready_read:
+                # Inside our own readyRead slot (itself inside the plain socket's, which
+                # is not emitted again): take the bytes without a second readyRead. Qt
+                # reads the plain socket directly in this mode and returns its wait: True.
                 s._move_plain_input()
-            while not fired and plain.waitForReadyRead(_msecs_left(deadline)):
-                if s._emitting_ready_read:
-                    # Inside our own readyRead slot (itself inside the plain socket's, which
-                    # is not emitted again): take the bytes without a second readyRead. Qt
-                    # reads the plain socket directly in this mode and returns its wait: True.
-                    s._move_plain_input()
-                    return True
-            return bool(fired)
-        if s._phase is not TlsPhase.ENCRYPTED and s._phase is not TlsPhase.CLOSING:
-            if not wait_for_encrypted(s, msecs):
-                return bool(fired)
-        s._maybe_resume_reading()
-        _run_queued(s)
-        if s._in_transmit and not fired:
-            # Inside one of our slots: what came since the outer pump read is ours to decrypt.
+                return True
+        return s._ready_reads != before
+    if s._phase is not TlsPhase.ENCRYPTED and s._phase is not TlsPhase.CLOSING:
+        if not wait_for_encrypted(s, msecs):
+            return s._ready_reads != before
+    s._maybe_resume_reading()
+    _run_queued(s)
+    if s._in_transmit and s._ready_reads == before:
+        # Inside one of our slots: what came since the outer pump read is ours to decrypt.
+        s._transmit_nested()
+    while (s._ready_reads == before and s._state is not _U
+           and plain.waitForReadyRead(_msecs_left(deadline))):
+        if s._in_transmit:
+            # The pump that would decrypt it is the one this wait is nested in (the plain
+            # socket's readyRead only asked it for another pass): decrypt it here.
             s._transmit_nested()
-        while not fired and s._state is not _U and plain.waitForReadyRead(_msecs_left(deadline)):
-            if s._in_transmit:
-                # The pump that would decrypt it is the one this wait is nested in (the plain
-                # socket's readyRead only asked it for another pass): decrypt it here.
-                s._transmit_nested()
-        return bool(fired)
-    finally:
-        s.readyRead.disconnect(slot)
+    return s._ready_reads != before
 
 
 def wait_for_bytes_written(s: QSslSocket, msecs: int = 30000) -> bool:

@@ -330,6 +330,33 @@ def test_blocking_client_in_a_thread_without_a_loop(pki: Pki) -> None:
                        "disconnected": True}
 
 
+def test_wait_for_ready_read_with_blocked_signals_ends_when_data_arrives(
+        pki: Pki, qtls_app: Any) -> None:
+    # Qt flags the readyRead emission itself, not a slot: a socket whose signals are blocked
+    # still ends its wait with True when data was decrypted (checked against PyQt6), and no
+    # slot hears it.
+    def handler(conn: Any) -> None:
+        assert conn.recv(2) == b"go"  # the data comes only once the client waits
+        conn.sendall(b"hello")
+        conn.recv(100)  # until the client's close_notify
+
+    srv = StdlibServer(pki.stdlib_server_context(), handler)
+    client = client_for(pki)
+    client.connectToHostEncrypted("localhost", srv.port)
+    assert client.waitForEncrypted(5000), client.errorString()
+    heard: list[int] = []
+    client.readyRead.connect(lambda: heard.append(1))
+    client.blockSignals(True)
+    client.write(b"go")
+    assert client.waitForReadyRead(5000) is True
+    assert bytes(client.readAll()) == b"hello"
+    assert heard == []
+    client.blockSignals(False)
+    client.disconnectFromHost()
+    assert client.state() is S.UnconnectedState or client.waitForDisconnected(5000)
+    srv.join()
+
+
 def test_wait_for_ready_read_times_out_with_socket_timeout_error(pki: Pki, qtls_app: Any) -> None:
     server, client, sock = _pair(pki)
     errors: list[Any] = []
