@@ -11,6 +11,12 @@ def _row(rows_text: str, title: str) -> list[str]:
     return [cell.strip() for cell in line.strip("|").split("|")]
 
 
+def _named_cells(rows_text: str, title: str) -> dict[str, str]:
+    """The cells of the row starting with ``title``, by column header."""
+    header = [cell.strip() for cell in rows_text.splitlines()[0].strip("|").split("|")]
+    return dict(zip(header, _row(rows_text, title), strict=True))
+
+
 def test_ratio_of_medians_and_target_mark_follow_the_measurements() -> None:
     rows = [w for w in workloads(smoke=False) if w.id in ("bulk", "mem")]
     impls = [i for i in IMPLS if i.name in ("PyQt6", "qtls")]
@@ -20,12 +26,11 @@ def test_ratio_of_medians_and_target_mark_follow_the_measurements() -> None:
     results.values[("mem", "PyQt6")] = [80.0]
     results.values[("mem", "qtls")] = [60.0]
     text = table(results, impls, rows)
-    header = [cell.strip() for cell in text.splitlines()[0].strip("|").split("|")]
-    bulk = dict(zip(header, _row(text, "bulk"), strict=True))
+    bulk = _named_cells(text, "bulk")
     assert bulk["PyQt6"] == "450 (400–500)"
     assert bulk["qtls ÷ PyQt6"] == "2.00×"
     assert bulk["target (qtls ÷ PyQt6)"].endswith("✓")
-    mem = dict(zip(header, _row(text, "server memory"), strict=True))
+    mem = _named_cells(text, "server memory")
     assert mem["qtls ÷ PyQt6"] == "0.75×"
     assert mem["target (qtls ÷ PyQt6)"].endswith("✗")  # lower is better: 0.75 > 0.6
 
@@ -52,10 +57,9 @@ def test_floor_ratios_read_how_much_room_the_stack_leaves() -> None:
     results.values[("pingpong", "PyQt6")] = [7000.0]
     results.values[("pingpong", "qtls")] = [7000.0]
     text = table(results, impls, rows)
-    header = [cell.strip() for cell in text.splitlines()[0].strip("|").split("|")]
-    cap = dict(zip(header, _row(text, "server capacity"), strict=True))
+    cap = _named_cells(text, "server capacity")
     assert cap["qtls ÷ floor"] == "0.75×"
     assert cap["floor ÷ PyQt6"] == "2.29×"
-    ping = dict(zip(header, _row(text, "ping-pong"), strict=True))
+    ping = _named_cells(text, "ping-pong")
     assert ping["floor"] == "n/a"  # the floor serves handshakes only
     assert ping["qtls ÷ floor"] == ""
