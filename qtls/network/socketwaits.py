@@ -1,9 +1,9 @@
 """The blocking API of QAbstractSocket: waitForConnected/ReadyRead/BytesWritten/Disconnected.
 
-A wait never runs (or re-enters) the asyncio loop. It polls the socket's own descriptor with a
-``selectors`` selector and runs the same handlers the loop would (``_on_readable``,
-``_on_writable``, ``_on_lookup_done``), so the same signals are emitted in the same order, in
-any thread, with or without a loop. The functions take the socket as first argument and use
+A wait never runs (or re-enters) the asyncio loop. It polls the socket's own descriptor
+(``poll(2)``; a ``selectors`` selector where there is none) and runs the same handlers the
+loop would (``_on_readable``, ``_on_writable``, ``_on_lookup_done``), so the same signals are
+emitted in the same order, in any thread, with or without a loop. The functions take the socket as first argument and use
 the attributes and handlers QAbstractSocket defines; QSslSocket can reuse ``wait_until`` /
 ``poll_io`` (with a ``Deadline``) for its own waits, driving its plain socket the same way.
 
@@ -89,7 +89,6 @@ def poll_io(s: QAbstractSocket, timeout: float | None) -> bool:
     if readable and generation == s._generation:
         s._on_readable()
     return True
-
 
 def _wait_ready(fd: int, read: bool, write: bool, timeout: float | None) -> tuple[bool, bool]:
     """(readable, writable): what ``fd`` became ready for within ``timeout`` s (None: no

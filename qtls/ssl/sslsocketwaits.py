@@ -1,8 +1,8 @@
 """QSslSocket's blocking API: waitForConnected/Encrypted/ReadyRead/BytesWritten/Disconnected.
 
 As in Qt, a QSslSocket wait drives its *plain* socket's wait: the plain socket polls its own
-descriptor (``selectors``, never the asyncio loop) and runs its handlers, which emit the plain
-socket's signals, which run QSslSocket's pump (``_transmit``) synchronously. So the same signals
+descriptor (never the asyncio loop) and runs its handlers, which emit the plain socket's
+signals, which run QSslSocket's pump (``_transmit``) synchronously. So the same signals
 come in the same order as with a loop, in any thread, with or without a loop. Work that QSslSocket
 queues on the loop in loop-driven code (flushing written plaintext, ``resume()``) is done here
 directly, since no loop may run. Timeouts follow Qt: the plain socket's wait reports
