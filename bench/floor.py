@@ -23,6 +23,9 @@ import selectors
 import socket
 from typing import Any
 
+from OpenSSL import SSL
+from OpenSSL._util import ffi, lib
+
 from bench import aio
 from bench.measure import cpu_seconds, now
 
@@ -35,11 +38,6 @@ class FloorServer:
     """The floor server for one measurement: serves ``params["count"]`` connections."""
 
     def __init__(self, spec: dict[str, Any]) -> None:
-        from OpenSSL import SSL
-        from OpenSSL._util import ffi, lib
-
-        self.SSL = SSL
-        self._ffi, self._lib = ffi, lib
         self.spec = spec
         self.expected: int = spec["params"].get("count", 1)
         self.done = 0
@@ -92,7 +90,7 @@ class FloorServer:
             except BlockingIOError:
                 return
             sock.setblocking(False)
-            conn = self.SSL.Connection(self.context, None)
+            conn = SSL.Connection(self.context, None)
             conn.set_accept_state()
             self.selector.register(sock, selectors.EVENT_READ, conn)
 
@@ -103,11 +101,10 @@ class FloorServer:
 
     def _flush(self, conn: Any, sock: socket.socket) -> None:
         # Loopback takes a handshake flight whole: no partial sends to keep.
-        if self._lib.BIO_get_mem_data(conn._from_ssl, self._ffi.NULL) > 0:
+        if lib.BIO_get_mem_data(conn._from_ssl, ffi.NULL) > 0:
             sock.sendall(conn.bio_read(_CHUNK))
 
     def _on_readable(self, sock: socket.socket, conn: Any) -> None:
-        SSL = self.SSL
         try:
             data = sock.recv(_CHUNK)
         except BlockingIOError:
