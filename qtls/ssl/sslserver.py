@@ -50,11 +50,11 @@ from qtls.core.qobject import QObject
 from qtls.core.signals import has_receivers, pyqtSignal
 from qtls.network.socketenums import SocketError
 from qtls.network.tcpserver import QTcpServer
-from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.engine import EngineConfigError
 from qtls.ssl.engine.context import default_context_cache
-from qtls.ssl.settingsbridge import ConfigurationError, tls_settings
 from qtls.ssl.sslsocket import QSslSocket
+from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+from qtls.ssl.values.configuration import QSslConfiguration
 
 __all__ = ["QSslServer"]
 

@@ -37,8 +37,8 @@ States
 ======
 
 The TCP state (``state()``) mirrors the plain socket's, as Qt's ``_q_stateChangedSlot`` does;
-the TLS phase is :class:`~qtls.ssl.sslsocketstate.TlsPhase` (UNENCRYPTED, HANDSHAKING, PAUSED,
-ENCRYPTED, CLOSING) with its transition table in :mod:`qtls.ssl.sslsocketstate`. ``mode()`` is
+the TLS phase is :class:`~qtls.ssl.tlsphase.TlsPhase` (UNENCRYPTED, HANDSHAKING, PAUSED,
+ENCRYPTED, CLOSING) with its transition table in :mod:`qtls.ssl.tlsphase`. ``mode()`` is
 Qt's SslMode: set (with ``modeChanged``) when a handshake starts, kept until the next
 connection.
 
@@ -49,7 +49,7 @@ the plain socket's buffer, which is how a server can ``peek()`` at the first byt
 ClientHello and then start the handshake (QSslServer does exactly that).
 
 Verification is Qt's: OpenSSL's verify callback records errors without failing; once the
-engine reports the handshake complete, :mod:`qtls.ssl.sslsocketverify` adds the host-name,
+engine reports the handshake complete, :mod:`qtls.ssl.verdict` adds the host-name,
 missing-certificate and OCSP checks, the socket emits ``peerVerifyError`` for each and one
 ``sslErrors(list)``; unless the application ignored them (``ignoreSslErrors()`` in the slot, or
 a matching ``ignoreSslErrors(list)`` beforehand) or asked to pause (``PauseOnSslErrors``), the
@@ -99,20 +99,20 @@ from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
 from qtls.ssl import sslsocketconnect as _connect
 from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.configuration import QSslConfiguration
-from qtls.ssl.configurationdata import PeerVerifyMode, SslMode
 from qtls.ssl.engine import (
     TlsEngine,
 )
 from qtls.ssl.engine.events import ConnectionInfo, Event
-from qtls.ssl.error import QSslError
-from qtls.ssl.ocsp import QOcspResponse
-from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.qssl import QSsl
 from qtls.ssl.sslsocketapi import SslSocketApi
 from qtls.ssl.sslsocketpump import SslPump
-from qtls.ssl.sslsocketstate import TlsPhase, check_phase
-from qtls.ssl.sslsocketverify import errors_ignored
+from qtls.ssl.tlsphase import TlsPhase, check_phase
+from qtls.ssl.values.configuration import QSslConfiguration
+from qtls.ssl.values.configurationdata import PeerVerifyMode, SslMode
+from qtls.ssl.values.ocsp import QOcspResponse
+from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
+from qtls.ssl.verdict import errors_ignored
+from qtls.ssl.x509.error import QSslError
 
 __all__ = ["QSslSocket"]
 

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from qtls.ssl import backend as _backend
 from qtls.ssl import sslsocketwaits as _waits
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.cipher import QSslCipher
-from qtls.ssl.configuration import QSslConfiguration
-from qtls.ssl.configurationdata import PeerVerifyMode, SslMode
-from qtls.ssl.error import QSslError
-from qtls.ssl.key import QSslKey
-from qtls.ssl.ocsp import QOcspResponse
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.sslsocketstate import TlsPhase
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.values.cipher import QSslCipher
+from qtls.ssl.values.configuration import QSslConfiguration
+from qtls.ssl.values.configurationdata import PeerVerifyMode, SslMode
+from qtls.ssl.values.ocsp import QOcspResponse
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.error import QSslError
+from qtls.ssl.x509.key import QSslKey
 
 if TYPE_CHECKING:
     from qtls.ssl.engine import ConnectionInfo, TlsEngine

@@ -23,10 +23,10 @@ from qtls.core.iodevice import QIODevice
 from qtls.network.abstractsocket import NULL_ADDRESS
 from qtls.network.socketenums import SocketState
 from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.configurationdata import SslMode
 from qtls.ssl.engine import EngineState
 from qtls.ssl.lingerer import linger
-from qtls.ssl.sslsocketstate import TlsPhase
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.values.configurationdata import SslMode
 
 if TYPE_CHECKING:
     from qtls.ssl.sslsocket import QSslSocket

@@ -23,11 +23,11 @@ from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import SocketError, SocketState
 from qtls.ssl import backend as _backend
 from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.configurationdata import SslMode
 from qtls.ssl.engine import EngineConfigError, TlsEngine
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.settingsbridge import ConfigurationError, tls_settings
-from qtls.ssl.sslsocketstate import TlsPhase
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+from qtls.ssl.values.configurationdata import SslMode
 
 if TYPE_CHECKING:
     from qtls.ssl.sslsocket import QSslSocket

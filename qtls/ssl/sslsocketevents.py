@@ -23,8 +23,6 @@ from typing import TYPE_CHECKING
 
 from qtls.network.socketenums import PauseMode, SocketError, SocketState
 from qtls.ssl import sslsocketclosing as _closing
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.configurationdata import PeerVerifyMode, SslMode
 from qtls.ssl.engine import (
     AlertLevel,
     AlertReceived,
@@ -37,14 +35,16 @@ from qtls.ssl.engine import (
 )
 from qtls.ssl.engine.events import ConnectionInfo, Event
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.settingsbridge import resolve_verify_mode
-from qtls.ssl.sslsocketstate import TlsPhase
-from qtls.ssl.sslsocketverify import (
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.tlssettings import resolve_verify_mode
+from qtls.ssl.values.configurationdata import PeerVerifyMode, SslMode
+from qtls.ssl.verdict import (
     certificate_from_der,
     check_handshake,
     errors_ignored,
     fill_session,
 )
+from qtls.ssl.x509.certificate import QSslCertificate
 
 if TYPE_CHECKING:
     from qtls.ssl.sslsocket import QSslSocket

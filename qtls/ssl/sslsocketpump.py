@@ -15,8 +15,6 @@ from qtls.network.socketenums import SocketState
 from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import sslsocketclosing as _closing
 from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.engine import (
     EngineState,
     HandshakeCompleted,
@@ -24,10 +22,12 @@ from qtls.ssl.engine import (
     VerifyError,
 )
 from qtls.ssl.engine.events import Event
-from qtls.ssl.error import QSslError, ssl_error_from_verify_code
-from qtls.ssl.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.sslsocketstate import TlsPhase
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.values.configuration import QSslConfiguration
+from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
 
 __all__: list[str] = []
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from qtls.network.socketenums import SocketState
 from qtls.network.socketwaits import Deadline, _check_msecs
-from qtls.ssl.configurationdata import SslMode
 from qtls.ssl.engine import EngineState
-from qtls.ssl.sslsocketstate import TlsPhase
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.values.configurationdata import SslMode
 
 if TYPE_CHECKING:
     from qtls.ssl.sslsocket import QSslSocket

@@ -9,8 +9,8 @@ from types import ModuleType
 import pytest
 
 from qtls.QtNetwork import QSsl, QSslCipher
-from qtls.ssl import cipher as cipher_module
-from qtls.ssl.cipher import (
+from qtls.ssl.values import cipher as cipher_module
+from qtls.ssl.values.cipher import (
     _all_cipher_names,
     _cipher_from_name,
     _default_cipher_names,

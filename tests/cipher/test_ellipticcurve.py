@@ -7,7 +7,7 @@ from types import ModuleType
 import pytest
 
 from qtls.QtNetwork import QSslEllipticCurve
-from qtls.ssl.ellipticcurve import _supported_curves
+from qtls.ssl.values.ellipticcurve import _supported_curves
 
 SHORT_NAMES = [
     "prime256v1",

@@ -20,7 +20,7 @@ from qtls.QtNetwork import (
     QOcspRevocationReason,
     QSslCertificate,
 )
-from qtls.ssl.ocsp import _check_stapled_response, _from_der, _OcspError
+from qtls.ssl.values.ocsp import _check_stapled_response, _from_der, _OcspError
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 

@@ -8,7 +8,7 @@ import pytest
 
 from qtls.QtCore import QByteArray
 from qtls.QtNetwork import QSslPreSharedKeyAuthenticator
-from qtls.ssl.psk import _OPENSSL_MAX_IDENTITY_LENGTH, _OPENSSL_MAX_PSK_LENGTH
+from qtls.ssl.values.psk import _OPENSSL_MAX_IDENTITY_LENGTH, _OPENSSL_MAX_PSK_LENGTH
 
 
 def state(auth: object) -> tuple[object, ...]:

@@ -34,7 +34,7 @@ def ca_dir(tmp_path: Path, ca_pems: list[bytes]) -> Path:
 def restore_default_configuration() -> Iterator[None]:
     """Tests may replace the process-wide default; put it back afterwards."""
     # Imported here so that the backend tests run without the value classes.
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
     saved = QSslConfiguration.defaultConfiguration()
     yield
@@ -44,7 +44,7 @@ def restore_default_configuration() -> Iterator[None]:
 @pytest.fixture
 def counting_loader(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Empty the system-roots cache and count how often the disk is read."""
-    from qtls.ssl import certificateverify
+    from qtls.ssl.x509 import verify as certificateverify
 
     calls: list[int] = []
     real = certificateverify._load_system_roots

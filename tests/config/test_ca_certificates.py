@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.configuration import QSslConfiguration
+from qtls.ssl.x509.certificate import QSslCertificate
 
 Syntax = QSslCertificate.PatternSyntax
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from qtls.ssl.configuration import PeerVerifyMode, QSslConfiguration
-from qtls.ssl.diffiehellman import QSslDiffieHellmanParameters
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.configuration import PeerVerifyMode, QSslConfiguration
+from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
 
 # Getters whose results compare by enum name or by plain value between PyQt6 and qtls.
 SCALAR_GETTERS = [

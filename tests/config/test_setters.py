@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from qtls.core.bytearray import QByteArray
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.cipher import QSslCipher
-from qtls.ssl.configuration import PeerVerifyMode, QSslConfiguration
-from qtls.ssl.diffiehellman import QSslDiffieHellmanParameters
-from qtls.ssl.ellipticcurve import QSslEllipticCurve
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.cipher import QSslCipher
+from qtls.ssl.values.configuration import PeerVerifyMode, QSslConfiguration
+from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+from qtls.ssl.values.ellipticcurve import QSslEllipticCurve
+from qtls.ssl.x509.certificate import QSslCertificate
 
 NextProtocolNegotiationStatus = QSslConfiguration.NextProtocolNegotiationStatus
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from qtls.ssl.configuration import QSslConfiguration
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.configuration import QSslConfiguration
 
 P = QSsl.SslProtocol
 
@@ -67,7 +67,7 @@ def test_set_back_to_initial_value_makes_it_null_again() -> None:
 
 
 def test_setting_a_null_value_keeps_configuration_null() -> None:
-    from qtls.ssl.key import QSslKey
+    from qtls.ssl.x509.key import QSslKey
 
     conf = QSslConfiguration()
     conf.setPrivateKey(QSslKey())
@@ -134,7 +134,7 @@ def test_default_configuration_is_built_once_when_threads_race(
 ) -> None:
     """The first defaultConfiguration() builds Qt's default (cipher list, ...) under a lock:
     threads arriving together get one build and equal results."""
-    from qtls.ssl.configurationdata import DefaultConfigurations
+    from qtls.ssl.values.configurationdata import DefaultConfigurations
 
     builds: list[int] = []
     real_builtin = DefaultConfigurations.builtin
@@ -182,7 +182,7 @@ def test_set_default_dtls_configuration_leaves_tls_default_alone() -> None:
 
 
 def test_values_returned_are_copies_that_cannot_change_the_configuration() -> None:
-    from qtls.ssl.cipher import QSslCipher
+    from qtls.ssl.values.cipher import QSslCipher
 
     conf = QSslConfiguration.defaultConfiguration()
     first = conf.ciphers()[0]
@@ -195,7 +195,7 @@ def test_values_returned_are_copies_that_cannot_change_the_configuration() -> No
 def test_dtls_default_ignores_a_replaced_tls_default_like_pyqt6(
     pyqt: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qtls.ssl.configurationdata import DefaultConfigurations
+    from qtls.ssl.values.configurationdata import DefaultConfigurations
 
     monkeypatch.setattr(DefaultConfigurations, "dtls", None)  # as in a fresh process
     ours = QSslConfiguration.defaultConfiguration()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qtls.ssl.error import QSslError, ssl_error_from_verify_code, verify_code_from_ssl_error
+from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code, verify_code_from_ssl_error
 
 E = QSslError.SslError
 
@@ -62,7 +62,7 @@ def test_error_is_not_equal_to_other_types() -> None:
 
 
 def test_certificate_of_error_without_one_is_null() -> None:
-    from qtls.ssl import certificate
+    from qtls.ssl.x509 import certificate
 
     if not hasattr(certificate, "QSslCertificate"):
         pytest.skip("QSslCertificate not written yet")
@@ -70,7 +70,7 @@ def test_certificate_of_error_without_one_is_null() -> None:
 
 
 def test_error_with_certificate_differs_from_error_without() -> None:
-    from qtls.ssl import certificate
+    from qtls.ssl.x509 import certificate
 
     if not hasattr(certificate, "QSslCertificate"):
         pytest.skip("QSslCertificate not written yet")

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qtls.core.bytearray import QByteArray
-from qtls.ssl.key import QSslKey
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.key import QSslKey
 
 from .conftest import KEY_NAMES, PASSPHRASE, KeyCase, all_keys, key_named
 

@@ -128,7 +128,7 @@ def test_each_connection_gets_a_copy_of_the_server_configuration(qtls_app: Any) 
 
 def test_listen_prepares_the_tls_context_of_the_configuration(qtls_app: Any) -> None:
     from qtls.ssl.engine.context import default_context_cache
-    from qtls.ssl.settingsbridge import tls_settings
+    from qtls.ssl.tlssettings import tls_settings
 
     conf = server_config()
     conf.setProtocol(QSsl.SslProtocol.TlsV1_3OrLater)  # settings no other test has built

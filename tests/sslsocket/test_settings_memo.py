@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from qtls.QtNetwork import QSsl, QSslConfiguration
-from qtls.ssl.settingsbridge import tls_settings
+from qtls.ssl.tlssettings import tls_settings
 from tests.sslsocket.helpers import Pki
 
 

@@ -7,8 +7,8 @@ import ipaddress
 import pytest
 from cryptography import x509
 
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.certificateextension import QSslCertificateExtension
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.extension import QSslCertificateExtension
 
 from .conftest import CertFactory, Pki, pem
 

@@ -9,8 +9,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from qtls.ssl.certificate import QSslCertificate
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.certificate import QSslCertificate
 
 from .conftest import UTC, CertFactory, Pki, der, hash_algorithms, pem
 
@@ -215,7 +215,7 @@ def test_to_text_is_cut_at_16_kib_like_qt(make_cert: CertFactory) -> None:
 
 
 def test_public_key_is_a_qsslkey(pki: Pki, make_cert: CertFactory) -> None:
-    key_module = pytest.importorskip("qtls.ssl.key")
+    key_module = pytest.importorskip("qtls.ssl.x509.key")
     if not hasattr(key_module, "QSslKey") or not hasattr(key_module.QSslKey, "_from_cryptography"):
         pytest.skip("QSslKey has not landed yet")
     key = QSslCertificate(pki.leaf_pem).publicKey()

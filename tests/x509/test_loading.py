@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from qtls.ssl.certificate import QSslCertificate
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.certificate import QSslCertificate
 
 from .conftest import Pki, der, pem
 

@@ -15,8 +15,8 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from qtls.ssl.certificate import QSslCertificate
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.certificate import QSslCertificate
 
 from .conftest import CertFactory, Pki, der, pem
 
@@ -32,7 +32,7 @@ class FakeDevice:
 
 
 def _qsslkey() -> type:
-    key_module = pytest.importorskip("qtls.ssl.key")
+    key_module = pytest.importorskip("qtls.ssl.x509.key")
     if not hasattr(key_module, "QSslKey"):
         pytest.skip("QSslKey has not landed yet")
     return key_module.QSslKey  # type: ignore[no-any-return]

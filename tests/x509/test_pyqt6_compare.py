@@ -10,8 +10,8 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from qtls.ssl.certificate import QSslCertificate
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.certificate import QSslCertificate
 
 from .conftest import UTC, CertFactory, Pki, der, hash_algorithms, pem
 
@@ -197,7 +197,7 @@ def test_verify_matches_pyqt6_on_a_system_root() -> None:
 
 
 def test_verify_matches_pyqt6_with_a_ca_in_the_default_configuration(pki: Pki) -> None:
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
     qt_original = QtNetwork.QSslConfiguration.defaultConfiguration()
     our_original = QSslConfiguration.defaultConfiguration()
@@ -246,7 +246,7 @@ def _scenario(make_cert: CertFactory, which: str) -> tuple[list[bytes], bytes]:
 
 @pytest.mark.parametrize("which", ["good", "expired_leaf", "expired_both", "bad_signature", "not_ca", "path_length"])
 def test_verify_matches_pyqt6_under_a_trusted_private_root(make_cert: CertFactory, which: str) -> None:
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
     chain, root = _scenario(make_cert, which)
     qt_original = QtNetwork.QSslConfiguration.defaultConfiguration()

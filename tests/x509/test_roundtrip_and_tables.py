@@ -11,14 +11,14 @@ from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.certificatenames import (
+from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.names import (
     ACCESS_METHOD_SHORT_NAMES,
     EXTENDED_KEY_USAGE_LONG_NAMES,
     EXTENSION_SHORT_NAMES,
     NAME_SHORT_NAMES,
 )
-from qtls.ssl.qssl import QSsl
 
 from .conftest import UTC, CertFactory, der, pem
 

@@ -9,9 +9,9 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from qtls.ssl.certificate import QSslCertificate, _system_ca_certificates
-from qtls.ssl.certificateverify import _match_name
-from qtls.ssl.error import QSslError
+from qtls.ssl.x509.certificate import QSslCertificate, _system_ca_certificates
+from qtls.ssl.x509.error import QSslError
+from qtls.ssl.x509.verify import _match_name
 
 from .conftest import UTC, CertFactory, Pki, pem
 
@@ -148,7 +148,7 @@ def test_verify_rejects_non_certificates() -> None:
 @pytest.fixture
 def default_cas(pki: Pki) -> Iterator[Callable[[list[QSslCertificate], bool], None]]:
     """Change the default configuration's CA list for one test, and restore it afterwards."""
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
     original = QSslConfiguration.defaultConfiguration()
 

@@ -17,7 +17,7 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - import for annotations only (avoids an import cycle)
-    from qtls.ssl.certificate import QSslCertificate
+    from qtls.ssl.x509.certificate import QSslCertificate
 
 __all__ = ["QSslError"]
 
@@ -115,7 +115,9 @@ class QSslError:
         """The certificate the error is about; a null QSslCertificate when there is none."""
         if self._certificate is not None:
             return self._certificate
-        from qtls.ssl.certificate import QSslCertificate  # lazy: certificate imports this module
+        from qtls.ssl.x509.certificate import (
+            QSslCertificate,  # lazy: certificate imports this module
+        )
 
         return QSslCertificate()
 
@@ -161,7 +163,7 @@ class QSslError:
 def _check_certificate(certificate: object) -> QSslCertificate:
     """Reject what PyQt6 rejects as the certificate argument (None or a non-certificate)."""
     try:
-        from qtls.ssl.certificate import QSslCertificate
+        from qtls.ssl.x509.certificate import QSslCertificate
     except ImportError:  # pragma: no cover - the certificate module is always present
         QSslCertificate = None  # type: ignore[assignment,misc]  # noqa: N806
     expected = QSslCertificate if isinstance(QSslCertificate, type) else None

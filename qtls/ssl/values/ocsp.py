@@ -130,7 +130,7 @@ class QOcspResponse:
 
 
 def _certificate(value: Any) -> Any:
-    from qtls.ssl.certificate import QSslCertificate
+    from qtls.ssl.x509.certificate import QSslCertificate
 
     return QSslCertificate(value) if value is not None else QSslCertificate()
 
@@ -153,7 +153,7 @@ def _unwrap(value: Any) -> Any:
 
 
 def _wrap(cert: Any) -> Any:
-    from qtls.ssl.certificate import QSslCertificate
+    from qtls.ssl.x509.certificate import QSslCertificate
 
     return None if cert is None else QSslCertificate._from_cryptography(cert)
 

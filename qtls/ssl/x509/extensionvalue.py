@@ -21,13 +21,13 @@ from typing import Any
 
 from cryptography import x509
 
-from qtls.ssl.certificatebridge import to_qbytearray
-from qtls.ssl.certificatenames import (
+from qtls.ssl.x509.names import (
     ACCESS_METHOD_SHORT_NAMES,
     EXTENDED_KEY_USAGE_LONG_NAMES,
     NAME_SHORT_NAMES,
     oid_short_name,
 )
+from qtls.ssl.x509.qtvalues import to_qbytearray
 
 __all__: list[str] = []
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from cryptography import x509
 
-from qtls.ssl.certificateextvalue import extension_value
-from qtls.ssl.certificatenames import EXTENSION_SHORT_NAMES, oid_short_name
+from qtls.ssl.x509.extensionvalue import extension_value
+from qtls.ssl.x509.names import EXTENSION_SHORT_NAMES, oid_short_name
 
 __all__ = ["QSslCertificateExtension"]
 

@@ -6,8 +6,8 @@ OpenSSL short name, multi-valued attributes most recent first, serial numbers as
 hex, extension values as Qt's QVariants. It is an immutable value, except for ``clear()``,
 ``swap()`` and ``importPkcs12()`` which, as in Qt, replace the whole contents.
 
-Loading lives in :mod:`qtls.ssl.certificateio`, extension values in
-:mod:`qtls.ssl.certificateextvalue`, verification in :mod:`qtls.ssl.certificateverify`.
+Loading lives in :mod:`qtls.ssl.x509.reading`, extension values in
+:mod:`qtls.ssl.x509.extensionvalue`, verification in :mod:`qtls.ssl.x509.verify`.
 """
 
 from __future__ import annotations
@@ -24,18 +24,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 from OpenSSL import crypto
 
-from qtls.ssl import certificateio
-from qtls.ssl.blacklist import is_blacklisted
-from qtls.ssl.certificatebridge import as_bytes, to_qbytearray, to_qdatetime
-from qtls.ssl.certificateextension import QSslCertificateExtension
-from qtls.ssl.certificatenames import name_to_multimap
-from qtls.ssl.certificatepkcs12 import load_pkcs12
+from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509 import reading
+from qtls.ssl.x509.blocklist import is_blacklisted
+from qtls.ssl.x509.extension import QSslCertificateExtension
+from qtls.ssl.x509.key import QSslKey
+from qtls.ssl.x509.names import name_to_multimap
+from qtls.ssl.x509.pkcs12 import load_pkcs12
+from qtls.ssl.x509.qtvalues import as_bytes, to_qbytearray, to_qdatetime
 
 # _system_ca_certificates is also reachable here for code that looks for it next to the class.
-from qtls.ssl.certificateverify import _system_ca_certificates as _system_ca_certificates
-from qtls.ssl.certificateverify import issued_by_itself, verify_chain
-from qtls.ssl.key import QSslKey
-from qtls.ssl.qssl import QSsl
+from qtls.ssl.x509.verify import _system_ca_certificates as _system_ca_certificates
+from qtls.ssl.x509.verify import issued_by_itself, verify_chain
 
 __all__ = ["QSslCertificate"]
 
@@ -96,8 +96,8 @@ def _is_device(obj: object) -> bool:
 
 def _certificates(data: bytes, format: QSsl.EncodingFormat) -> list[x509.Certificate]:
     if format is QSsl.EncodingFormat.Pem:
-        return certificateio.certificates_from_pem(data)
-    return certificateio.certificates_from_der(data)
+        return reading.certificates_from_pem(data)
+    return reading.certificates_from_der(data)
 
 
 class QSslCertificate:
@@ -479,7 +479,7 @@ class QSslCertificate:
             raise TypeError(
                 f"fromFile(): argument 1 has unexpected type '{type(filePath).__name__}'"
             )
-        data = next(certificateio.read_paths([filePath]), None)
+        data = next(reading.read_paths([filePath]), None)
         return [] if data is None else QSslCertificate.fromData(data, format)
 
     @staticmethod
@@ -499,9 +499,9 @@ class QSslCertificate:
             return []
         if not isinstance(path, str):
             raise TypeError(f"fromPath(): argument 1 has unexpected type '{type(path).__name__}'")
-        files = certificateio.paths_matching(path, syntax.name)
+        files = reading.paths_matching(path, syntax.name)
         result: list[QSslCertificate] = []
-        for data in certificateio.read_paths(files):
+        for data in reading.read_paths(files):
             result.extend(QSslCertificate.fromData(data, format))
         return result
 
@@ -511,7 +511,7 @@ class QSslCertificate:
 
         Qt's order: CertificateBlacklisted, HostNameMismatch (when *hostName* is given), then
         the chain errors OpenSSL reports, then the validity errors. An empty chain gives one
-        UnspecifiedError. See :mod:`qtls.ssl.certificateverify` for how every error is found.
+        UnspecifiedError. See :mod:`qtls.ssl.x509.verify` for how every error is found.
         """
         chain = list(certificateChain)
         for cert in chain:

@@ -18,17 +18,17 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from qtls.core.bytearray import QByteArray
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.certificateverify import is_matching_hostname
-from qtls.ssl.cipher import QSslCipher
-from qtls.ssl.configurationdata import NextProtocolNegotiationStatus
 from qtls.ssl.engine.events import ConnectionInfo, VerifyError
-from qtls.ssl.error import QSslError, ssl_error_from_verify_code
-from qtls.ssl.ocsp import QOcspResponse, _check_stapled_response
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.cipher import QSslCipher
+from qtls.ssl.values.configurationdata import NextProtocolNegotiationStatus
+from qtls.ssl.values.ocsp import QOcspResponse, _check_stapled_response
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
+from qtls.ssl.x509.verify import is_matching_hostname
 
 if TYPE_CHECKING:
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
 __all__: list[str] = []
 

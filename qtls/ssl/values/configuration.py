@@ -4,8 +4,8 @@ Theory of operation
 -------------------
 Qt's QSslConfiguration is an implicitly shared value: copies are cheap and independent, and
 ``socket.sslConfiguration()`` hands out a copy that changes nothing until it is set back. qtls keeps
-every field in one frozen ``ConfigData`` record (:mod:`qtls.ssl.configurationdata`). A QSslConfiguration only holds a reference to
-a record; copying shares the reference, and each setter builds a new record with
+every field in one frozen ``ConfigData`` record (:mod:`qtls.ssl.values.configurationdata`).
+A QSslConfiguration only holds a reference to a record; copying shares the reference, and each setter builds a new record with
 :func:`dataclasses.replace` (copy-on-write without a reference count). Equality is record equality,
 so it compares every field, as Qt's ``operator==`` does, and ``isNull()`` is "equal to the record of
 ``QSslConfiguration()``".
@@ -17,7 +17,7 @@ into a record.
 System roots are loaded on demand, as Qt 5.x+ does: the process-wide default configuration holds
 the marker ``ca_certificates=None`` ("the system's roots") instead of a list. Reading
 ``caCertificates()`` (or adding to the list) loads them, once per process
-(``qtls.ssl.certificateverify._system_ca_certificates``, shared with
+(``qtls.ssl.x509.verify._system_ca_certificates``, shared with
 ``QSslCertificate.verify``). Separately, Qt's ``allowRootCertOnDemandLoading`` flag says whether
 a handshake may also look roots up in the system store; it is on until a CA list is set. The
 socket reads both through :meth:`QSslConfiguration._explicit_ca_certificates` and
@@ -38,26 +38,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.certificateverify import _system_ca_certificates
-from qtls.ssl.cipher import QSslCipher, _supported_cipher_names
-from qtls.ssl.configurationdata import (
-    NULL_DATA,
-    SESSION_FIELDS,
-    ConfigData,
-    DefaultConfigurations,
-    PeerVerifyMode,
-    cipher_from_entry,
-    dh_to_none,
-    null_to_none,
-)
-
-# QSslSocket imports the enums from here and attaches them as QSslSocket.PeerVerifyMode/.SslMode.
-from qtls.ssl.configurationdata import NextProtocolNegotiationStatus as _NegotiationStatus
-from qtls.ssl.configurationdata import SslMode as SslMode
-from qtls.ssl.diffiehellman import QSslDiffieHellmanParameters
-from qtls.ssl.ellipticcurve import QSslEllipticCurve, _supported_curves
-from qtls.ssl.key import QSslKey
 from qtls.ssl.pyqtargs import (
     arg_error,
     as_bool,
@@ -69,6 +49,26 @@ from qtls.ssl.pyqtargs import (
     value_tuple,
 )
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.cipher import QSslCipher, _supported_cipher_names
+from qtls.ssl.values.configurationdata import (
+    NULL_DATA,
+    SESSION_FIELDS,
+    ConfigData,
+    DefaultConfigurations,
+    PeerVerifyMode,
+    cipher_from_entry,
+    dh_to_none,
+    null_to_none,
+)
+
+# QSslSocket imports the enums from here and attaches them as QSslSocket.PeerVerifyMode/.SslMode.
+from qtls.ssl.values.configurationdata import NextProtocolNegotiationStatus as _NegotiationStatus
+from qtls.ssl.values.configurationdata import SslMode as SslMode
+from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+from qtls.ssl.values.ellipticcurve import QSslEllipticCurve, _supported_curves
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.key import QSslKey
+from qtls.ssl.x509.verify import _system_ca_certificates, set_verification_roots_provider
 
 __all__ = ["QSslConfiguration"]
 
@@ -652,3 +652,7 @@ def _with_loaded_cas(data: ConfigData) -> ConfigData:
     if data.ca_certificates is not None:
         return data
     return dataclasses.replace(data, ca_certificates=tuple(_system_ca_certificates()))
+
+
+# QSslCertificate.verify() trusts the default configuration's CA list, as Qt's does.
+set_verification_roots_provider(lambda: list(QSslConfiguration.defaultConfiguration().caCertificates()))

@@ -1,7 +1,7 @@
 """The record behind QSslConfiguration, its enums, and the process-wide default configurations.
 
 :class:`ConfigData` is one frozen record of every field Qt's ``QSslConfigurationPrivate`` has;
-QSslConfiguration (in :mod:`qtls.ssl.configuration`) is a handle to one, replaced on each change.
+QSslConfiguration (in :mod:`qtls.ssl.values.configuration`) is a handle to one, replaced on each change.
 :class:`DefaultConfigurations` holds the process-wide defaults behind a lock and builds Qt's initial
 default lazily (cipher lists and DH parameters are not computed at import time).
 """
@@ -15,12 +15,12 @@ import types
 from collections.abc import Mapping
 from typing import Any
 
-from qtls.ssl.certificate import QSslCertificate
-from qtls.ssl.cipher import QSslCipher, _default_cipher_names
-from qtls.ssl.diffiehellman import QSslDiffieHellmanParameters
-from qtls.ssl.ellipticcurve import QSslEllipticCurve
-from qtls.ssl.key import QSslKey
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.cipher import QSslCipher, _default_cipher_names
+from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+from qtls.ssl.values.ellipticcurve import QSslEllipticCurve
+from qtls.ssl.x509.certificate import QSslCertificate
+from qtls.ssl.x509.key import QSslKey
 
 __all__: list[str] = []  # internal module; QSslSocket imports PeerVerifyMode and SslMode by name
 

@@ -31,7 +31,7 @@ def load_pkcs12(data: bytes, pass_phrase: bytes) -> tuple[Any, x509.Certificate,
             return None
     if private_key is None or cert is None:
         return None
-    from qtls.ssl.key import QSslKey
+    from qtls.ssl.x509.key import QSslKey
 
     key = QSslKey._from_cryptography(private_key, QSsl.KeyType.PrivateKey)
     if key.isNull():

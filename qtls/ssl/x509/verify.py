@@ -32,14 +32,14 @@ import ipaddress
 import os
 import ssl
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from OpenSSL import crypto
 
 if TYPE_CHECKING:
-    from qtls.ssl.certificate import QSslCertificate
+    from qtls.ssl.x509.certificate import QSslCertificate
 
 __all__: list[str] = []
 
@@ -83,8 +83,8 @@ def _system_ca_certificates() -> list[QSslCertificate]:
 
 
 def _load_system_roots() -> list[QSslCertificate]:
-    from qtls.ssl.certificate import QSslCertificate
     from qtls.ssl.qssl import QSsl
+    from qtls.ssl.x509.certificate import QSslCertificate
 
     paths = ssl.get_default_verify_paths()
     cafile = os.environ.get(paths.openssl_cafile_env) or paths.cafile or paths.openssl_cafile
@@ -105,14 +105,23 @@ def _load_system_roots() -> list[QSslCertificate]:
     return roots
 
 
+# Which roots QSslCertificate.verify() trusts. Qt uses the default configuration's CA list; that
+# list lives a layer up (qtls.ssl.values.configuration), which registers itself here when it is
+# imported, so this module never reaches up. Until then no default can have been set, and the
+# system's roots are the answer.
+_roots_provider: Callable[[], list[QSslCertificate]] = _system_ca_certificates
+
+
+def set_verification_roots_provider(provider: Callable[[], list[QSslCertificate]]) -> None:
+    """Let the configuration layer say which roots verify() uses (its default CA list)."""
+    global _roots_provider
+    _roots_provider = provider
+
+
 def _verification_roots() -> list[QSslCertificate]:
     """Qt verifies against the default configuration's CA certificates: the system's roots
     until the application sets its own list with QSslConfiguration.setDefaultConfiguration()."""
-    try:
-        from qtls.ssl.configuration import QSslConfiguration
-    except ImportError:  # pragma: no cover - configuration is part of the package
-        return _system_ca_certificates()
-    return list(QSslConfiguration.defaultConfiguration().caCertificates())
+    return _roots_provider()
 
 
 # -- issuance -------------------------------------------------------------------------------------
@@ -287,8 +296,8 @@ def _chain_errors(
 
 def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
     """The QSslError list of QSslCertificate.verify(chain, host_name)."""
-    from qtls.ssl.certificate import QSslCertificate
-    from qtls.ssl.error import QSslError, ssl_error_from_verify_code
+    from qtls.ssl.x509.certificate import QSslCertificate
+    from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
 
     if not chain or chain[0].isNull():
         return [QSslError(QSslError.SslError.UnspecifiedError)]

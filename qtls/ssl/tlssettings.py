@@ -30,12 +30,12 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from qtls.ssl import backend as _backend
-from qtls.ssl.configurationdata import SESSION_FIELDS, ConfigData, PeerVerifyMode
 from qtls.ssl.engine.settings import Role, TlsSettings, TlsVersion, VerifyMode
 from qtls.ssl.qssl import QSsl
+from qtls.ssl.values.configurationdata import SESSION_FIELDS, ConfigData, PeerVerifyMode
 
 if TYPE_CHECKING:
-    from qtls.ssl.configuration import QSslConfiguration
+    from qtls.ssl.values.configuration import QSslConfiguration
 
 __all__: list[str] = []
 

@@ -1,0 +1,1 @@
+"""The other TLS value types: QSslConfiguration, QSslCipher, QSslEllipticCurve, DH parameters, PSK, OCSP."""
