@@ -92,6 +92,10 @@ class RingBuffer:
         chunks.append(chunk)
         self._size += n
 
+    def append_prefix(self, view: memoryview, n: int) -> None:
+        """Append (a copy of) the first ``n`` bytes of ``view``: a reused receive buffer."""
+        self.append(view[:n])
+
     def append_owned(self, data: bytes | bytearray | memoryview) -> None:
         """Append ``data`` without copying it, even a ``bytearray`` or a ``memoryview`` of
         bytes: the caller gives it up and never touches it again (saves one copy of every byte

@@ -15,9 +15,9 @@ With an event loop the handlers are the loop's reader/writer callbacks (``add_re
 ``add_writer`` on the loop of the socket's thread, see ``qtls.core.dispatch``); which of the
 two is registered always follows ``_wants_read()`` / ``_wants_write()`` through
 ``_update_io()``. The blocking API (``waitFor*``, in ``socketwaits``) polls the same
-descriptor with ``selectors`` and calls the same handlers, so it emits the same signals in the
-same order and never runs the asyncio loop. A subclass (QSslSocket drives a private
-QTcpSocket) reuses the waits and the protected setters.
+descriptor with ``poll(2)`` and calls the same handlers, so it emits the same signals in the
+same order and never runs the asyncio loop. A subclass (QSslSocket) reuses the waits and the
+protected setters, and overrides the handlers to move its bytes through TLS.
 
 Signal order is Qt's, pinned by tests against PyQt6: a connect by name emits
 stateChanged(HostLookup) at once, then stateChanged(Connecting), hostFound,
@@ -28,8 +28,8 @@ stateChanged(Unconnected) *before* errorOccurred; a peer close emits errorOccurr
 stateChanged(Unconnected), readChannelFinished, disconnected.
 
 Buffers: received bytes go to ``_read_buffer`` (one ``recv_into`` a reusable 256 KiB buffer,
-one copy into the ring buffer; a QSslSocket's private plain socket hands them to the TLS engine
-instead, see ``SocketPump._ciphertext_sink``); ``writeData`` appends to ``_write_buffer`` and a
+one copy into the ring buffer, see ``socketio``; QSslSocket hands them to its TLS engine
+instead); ``writeData`` appends to ``_write_buffer`` and a
 flush queued for the loop's next turn sends from ``first_chunk()`` views without copying (the
 writer is registered only when the kernel does not take everything). ``setReadBufferSize`` is real back-pressure: the
 reader is removed while the buffer is full and comes back when the application reads.
@@ -661,15 +661,9 @@ class QAbstractSocket(SocketPump):
         self._read_paused = False
         if not self._abort_called and self._write_buffer and self._sock is not None:
             # The buffer drains as a write's would (see SocketPump._queue_flush: on the loop's
-            # next turn, or when the owner's dispatch ends), then _flush_write_buffer calls
-            # _finish_disconnect; the writer is registered only if the kernel does not take it
-            # all. (Registering it here cost two epoll_ctl calls and a selector round per close.)
+            # next turn), then _flush_write_buffer calls _finish_disconnect; the writer is
+            # registered only if the kernel does not take it all.
             if not self._writer_on and not self._flush_queued:
-                if self._defer_flush:
-                    # Flushed before the owner's dispatch returns to the loop: the reader goes
-                    # with the socket then, or off in _flush_write_buffer if data is left.
-                    self._flush_deferred = True
-                    return
                 self._queue_flush()
             self._set_reader(False)
             return
@@ -682,6 +676,10 @@ class QAbstractSocket(SocketPump):
         emit_if_connected(self, "readChannelFinished")
         if previous in (_OK, _X):
             self.disconnected.emit()
+        self._reset_endpoints()
+
+    def _reset_endpoints(self) -> None:
+        """Both endpoints back to null, as Qt leaves them once unconnected."""
         self._local_port = self._peer_port = 0
         self._local_address = NULL_ADDRESS
         self._peer_address = NULL_ADDRESS
@@ -703,9 +701,7 @@ class QAbstractSocket(SocketPump):
             super().close()
         if self._state is not _U:
             self.disconnectFromHost()
-        self._local_port = self._peer_port = 0
-        self._local_address = NULL_ADDRESS
-        self._peer_address = NULL_ADDRESS
+        self._reset_endpoints()
 
     # ================================================================ blocking API
 

@@ -1,12 +1,14 @@
-"""The descriptor, its event-loop registration and the read/write pump of QAbstractSocket.
+"""The event-loop registration and the plain read/write pump of QAbstractSocket.
 
 ``SocketPump`` is the base of QAbstractSocket: it owns the non-blocking ``socket.socket``,
 keeps the loop's reader/writer registrations in step with what the socket wants
 (``_update_io``), reads bursts into the read buffer (``_on_readable``), drains the write
-buffer (``_flush_write_buffer``) and implements the QIODevice hooks. State changes and
-signals other than readyRead/bytesWritten belong to QAbstractSocket; the pump calls them
-through the hooks declared at the end of the class. See abstractsocket's module docstring for
-the theory of operation.
+buffer (``_flush_write_buffer``) and implements the QIODevice hooks. The system calls
+themselves are in :mod:`qtls.network.socketio`. State changes and signals other than
+readyRead/bytesWritten belong to QAbstractSocket; the pump calls them through the methods
+declared at the end of the class. A subclass that moves bytes differently (QSslSocket, through
+its TLS layer) overrides ``_on_readable``, ``_on_writable``, ``_wants_read``/``_wants_write``
+and ``writeData``; see abstractsocket's module docstring for the theory of operation.
 """
 
 from __future__ import annotations
@@ -14,24 +16,18 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
-from qtls.core.connection import _report_exception
 from qtls.core.dispatch import post, thread_loop
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
 from qtls.network import socketerrors as _err
 from qtls.network.socketenums import SocketError as _SocketError
 from qtls.network.socketenums import SocketState as _SocketState
+from qtls.network.socketio import receive_burst, send_chunks
 
 __all__: list[str] = []
-
-_RECV_SIZE = 256 * 1024
-# One burst reads at most this much before yielding to the loop, so that one fast peer
-# cannot starve the other sockets of the thread.
-_BURST_LIMIT = 4 * 1024 * 1024
 
 _READ_ONLY = QIODevice.OpenModeFlag.ReadOnly.value
 _TEXT = QIODevice.OpenModeFlag.Text.value
@@ -42,51 +38,8 @@ _OK = _SocketState.ConnectedState
 _X = _SocketState.ClosingState
 
 
-class _ThreadBuffer(threading.local):
-    """One receive buffer per thread, shared by every socket of that thread.
-
-    Sockets only run their handlers in their own thread and copy what they received into
-    their ring buffer before any signal is emitted, so sharing is safe, and a server with
-    thousands of connections does not hold 256 KiB for each of them.
-    """
-
-    view: memoryview | None = None
-
-
-_thread_buffer = _ThreadBuffer()
-
-
-def _receive_view() -> memoryview:
-    view = _thread_buffer.view
-    if view is None:
-        view = _thread_buffer.view = memoryview(bytearray(_RECV_SIZE))
-    return view
-
-
 class SocketPump(QIODevice):
     """Descriptor, loop registration and byte pump (the base of QAbstractSocket)."""
-
-    #: An owner that consumes received bytes itself may set this (QSslSocket, on its private
-    #: plain socket: the engine's BIO). Called with the thread's receive buffer (a memoryview
-    #: that lives as long as the thread) and how many bytes at its start were just received,
-    #: for each chunk received while the read buffer is empty and unlimited and readyRead is
-    #: about to be emitted; True means it took the bytes (no copy into the read buffer), False
-    #: that they go to the buffer. (The same view every time, so a sink may keep a C pointer
-    #: to it instead of exporting a slice per chunk.)
-    _ciphertext_sink: Callable[[memoryview, int], bool] | None = None
-    #: Called just before readyRead / bytesWritten(n) are emitted, with the same arguments, by
-    #: an owner that listens to its private socket (QSslSocket): a direct call instead of a
-    #: connection saves a signal emission per read burst and per flush on its hot path.
-    _ready_read_hook: Callable[[], None] | None = None
-    _bytes_written_hook: Callable[[int], None] | None = None
-    #: Set by an owner (QSslSocket, on its private plain socket, while it handles a read burst)
-    #: that flushes the write buffer itself when it is done: a write made meanwhile then sets
-    #: _flush_deferred instead of queueing a flush for the loop's next turn. The bytes leave
-    #: (and bytesWritten follows) at the end of the same readiness callback, which nothing can
-    #: tell from "at the loop's next turn" on a private socket, and a ping-pong round trip
-    #: costs one loop iteration less.
-    _defer_flush = False
-    _flush_deferred = False
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -181,67 +134,42 @@ class SocketPump(QIODevice):
         sock = self._sock
         if sock is None or self._state is not _OK:
             return
-        view = _thread_buffer.view
-        if view is None:
-            view = _receive_view()
         buffer = self._read_buffer
         limit = self._read_buffer_size
-        total = 0
-        eof = False
-        failure: OSError | None = None
-        sink = self._ciphertext_sink
-        if sink is not None and (limit or buffer._size or self._emitting_ready_read):
-            sink = None  # keep the order (buffered bytes first) and a readyRead to follow
-        while total < _BURST_LIMIT:
-            want = _RECV_SIZE
-            if limit:
-                want = min(want, limit - len(buffer))
-                if want <= 0:
-                    break
-            try:
-                n = sock.recv_into(view, want)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as exc:
-                failure = exc
-                break
-            if n == 0:
-                eof = True
-                break
-            if sink is None or not sink(view, n):
-                sink = None  # once refused, the rest of the burst is buffered, in order
-                buffer.append(view[:n])
-            total += n
-            if n < want:
-                break  # drained: the next readiness event will tell us about EOF
+        room = 0
+        if limit:
+            room = limit - buffer._size
+            if room <= 0:
+                self._read_paused = True
+                self._set_reader(False)
+                return
+        burst = receive_burst(sock, buffer.append_prefix, room)
         generation = self._generation
-        if total:
+        if burst.total:
             self._reads += 1
-        if limit and len(buffer) >= limit:
+        if limit and buffer._size >= limit:
             self._read_paused = True
             self._set_reader(False)
-        if total and not self._emitting_ready_read:
-            self._emitting_ready_read = True
-            try:
-                hook = self._ready_read_hook
-                if hook is not None and not self._qt_blocked:
-                    try:
-                        hook()
-                    except Exception:
-                        _report_exception()  # as a slot's exception would be
-                signal = self.readyRead
-                if signal._conns:  # (a private socket's has none: no call per read burst)
-                    signal.emit()
-            finally:
-                self._emitting_ready_read = False
+        if burst.total and not self._emitting_ready_read:
+            self._emit_ready_read()
         if generation != self._generation or self._state is not _OK:
             return  # a slot closed or aborted the socket
-        if failure is not None:
-            self._on_socket_error(failure)
-        elif eof:
+        if burst.failure is not None:
+            self._on_socket_error(burst.failure)
+        elif burst.eof:
             self._set_error_and_emit(_SocketError.RemoteHostClosedError, _err.REMOTE_CLOSED)
             if self._state is _OK:
                 self.disconnectFromHost()
+
+    def _emit_ready_read(self) -> None:
+        """readyRead, once: a slot that reads more inside its slot gets no second one (Qt)."""
+        self._emitting_ready_read = True
+        try:
+            signal = self.readyRead
+            if signal._conns:  # (no call per read burst when nobody listens)
+                signal.emit()
+        finally:
+            self._emitting_ready_read = False
 
     def _maybe_resume_reading(self) -> None:
         """Turn the reader back on once the read buffer has room again."""
@@ -278,8 +206,8 @@ class SocketPump(QIODevice):
         buffer = self._read_buffer
         chunks = buffer._chunks
         if len(chunks) == 1 and not buffer._head:
-            # Fast path for a TLS socket's usual state: one block the engine decrypted into,
-            # handed out as it is (QIODevice.readAll does the same, after checks that cannot
+            # Fast path for a buffer holding one QByteArray block (what a subclass that
+            # decrypts into such blocks usually holds), handed out as it is (QIODevice.readAll does the same, after checks that cannot
             # fail here: readable, not text mode, no transaction, readData() not overridden).
             block = chunks[0]
             mode = self._open_mode._value_
@@ -331,36 +259,8 @@ class SocketPump(QIODevice):
         if size:
             self._write_buffer.append(data)
             if not self._writer_on and not self._flush_queued and self._state is _OK:
-                if self._defer_flush:
-                    self._flush_deferred = True  # the owner flushes when its dispatch ends
-                else:
-                    self._queue_flush()
+                self._queue_flush()
         return size
-
-    def _write_owned(self, data: bytearray | memoryview) -> None:
-        """writeData for a block its caller gives up (a TLS socket's ciphertext): kept in the
-        write buffer as it is, where writeData would copy a bytearray or a view (it cannot know
-        that nobody else holds it)."""
-        if self._state is _U or not data:
-            self.writeData(data)  # (its error, or nothing)
-            return
-        self._write_buffer.append_owned(data)
-        if not self._writer_on and not self._flush_queued and self._state is _OK:
-            if self._defer_flush:
-                self._flush_deferred = True
-            else:
-                self._queue_flush()
-
-    def _undefer_flush(self) -> None:
-        """Stop deferring: a flush deferred so far is queued as any other write's would be.
-
-        An owner calls this before code it does not control runs inside its dispatch (a slot
-        might run a nested event loop and wait there for the answer to what was written)."""
-        self._defer_flush = False
-        if self._flush_deferred:
-            self._flush_deferred = False
-            if self._write_buffer._size and not self._writer_on and not self._flush_queued:
-                self._queue_flush()
 
     def _queue_flush(self) -> None:
         """Flush on the loop's next turn, as Qt's write notifier would, without the notifier.
@@ -399,41 +299,15 @@ class SocketPump(QIODevice):
         if sock is None or (state is not _OK and state is not _X):  # (no tuple per flush)
             return 0
         buffer = self._write_buffer
-        chunks = buffer._chunks
-        total = 0
-        failure: OSError | None = None
-        while buffer._size:
-            # The head chunk itself when none of it was sent yet (the usual case: no view).
-            chunk = chunks[0] if not buffer._head else buffer.first_chunk()
-            try:
-                n = sock.send(chunk)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError as exc:
-                failure = exc
-                break
-            total += n
-            if n < len(chunk):
-                buffer.free(n)
-                break
-            # All of the head chunk's unread bytes went: drop it (RingBuffer.free, inlined).
-            chunks.popleft()
-            buffer._head = 0
-            buffer._size -= n
+        total, failure = send_chunks(sock, buffer)
         generation = self._generation
         if total:
             self._writes += 1
         if total and not self._emitting_bytes_written:
             self._emitting_bytes_written = True
             try:
-                hook = self._bytes_written_hook
-                if hook is not None and not self._qt_blocked:
-                    try:
-                        hook(total)
-                    except Exception:
-                        _report_exception()
                 signal = self.bytesWritten
-                if signal._conns:  # (a private socket's has none: no call per flush)
+                if signal._conns:  # (no call per flush when nobody listens)
                     signal.emit(total)
             finally:
                 self._emitting_bytes_written = False

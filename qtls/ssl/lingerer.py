@@ -7,8 +7,8 @@ session tickets right after the handshake, so a short-lived client nearly always
 input when it closes.
 
 How: the socket that is going away first sends FIN (``shutdown(SHUT_WR)``) after its last
-bytes; then a *duplicate* of its descriptor is handed to :func:`linger`, so the plain socket
-can close its own descriptor as usual while the connection stays open. One daemon thread reads
+bytes; then a *duplicate* of its descriptor is handed to :func:`linger`, so the socket can
+close its own descriptor as usual while the connection stays open. One daemon thread reads
 and discards from every lingering socket until EOF (the peer closed too), an error, or a
 deadline (:data:`LINGER_SECONDS`), then closes it. It needs no event loop, so it works for
 blocking sockets in threads as well.
@@ -16,7 +16,7 @@ blocking sockets in threads as well.
 Cost per connection matters (a server closes one per handshake): a socket whose peer has
 already closed (the common case for a server: the client closes first) is closed at once
 without involving the thread, and so is one whose peer sent its close_notify (only the
-peer's FIN can follow that; see ``sslsocketclosing.drain_kernel_input``). The thread stays
+peer's FIN can follow that; see ``TlsLayer.drain_kernel_input``). The thread stays
 up for :data:`_IDLE_SECONDS` after its last socket, so a busy server does not start a
 thread (and wait for it to start) per connection.
 """
@@ -129,3 +129,31 @@ _lingerer = _Lingerer()
 def linger(sock: socket.socket) -> None:
     """Take over ``sock`` (a duplicate descriptor): read until the peer closes, then close."""
     _lingerer.add(sock)
+
+
+#: At most this much unread kernel input is drained before a close (then we give up).
+_DRAIN_LIMIT = 16 * 1024 * 1024
+
+
+def drain_and_linger(sock: socket.socket) -> None:
+    """Before ``sock`` is closed: read what is unread, send FIN, and keep a duplicate
+    descriptor reading until the peer's FIN (see the module docstring)."""
+    drained = 0
+    peer_closed = False
+    try:
+        while drained < _DRAIN_LIMIT:
+            data = sock.recv(256 * 1024)
+            if not data:
+                peer_closed = True
+                break
+            drained += len(data)
+    except OSError:  # EAGAIN: nothing more for now; anything else: closing anyway
+        pass
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        if not peer_closed:
+            # (A peer whose FIN is already here sends nothing more: closing cannot reset,
+            # and the duplicate descriptor would be closed at once.)
+            linger(sock.dup())
+    except OSError:
+        pass

@@ -1,76 +1,52 @@
-"""QSslSocket: the TLS socket (a QTcpSocket), Qt's semantics on a sans-I/O engine.
+"""QSslSocket: the TLS socket, a QTcpSocket that owns its descriptor, on a sans-I/O engine.
 
 Theory of operation
 ===================
 
-The split is Qt's. A QSslSocket *is* a QTcpSocket to the application (same states, signals and
-QIODevice API), but it never touches a descriptor itself: it owns a private plain
-:class:`QTcpSocket` (Qt's ``d->plainSocket``, here ``_plain``) that does the TCP work, and a
-:class:`~qtls.ssl.engine.TlsEngine` that does the TLS work. One pump, :meth:`QSslSocket._transmit`
-(Qt's ``transmit()``, in :mod:`qtls.ssl.sslsocketpump`), moves bytes between them::
+A QSslSocket *is* a QTcpSocket: one object, one descriptor, one read and one write buffer.
+Until a handshake starts it behaves exactly as QTcpSocket (unencrypted mode: STARTTLS
+protocols talk in the clear first). ``connectToHostEncrypted()`` (once connected) or
+``startClientEncryption()`` / ``startServerEncryption()`` make a :class:`~qtls.ssl.tlslayer.TlsLayer`
+(Qt's cryptograph): the engine, the TLS phase, the verification decisions of this connection,
+and the one ``transmit()`` that moves every byte between the kernel, the engine and the
+socket's buffers. From then on the socket's buffers hold *plaintext*; the layer's theory
+(buffers, the engine rule, flow control) is in :mod:`qtls.ssl.tlslayer`. The layer is dropped
+when the connection ends, so nothing of one connection leaks into the next.
 
-      application                      QSslSocket                         _plain (QTcpSocket)
-      write() ──▶ _write_buffer ──send_plaintext──▶ engine ──data_to_send──▶ write() ──▶ kernel
-      read()  ◀── _read_buffer  ◀──read_plaintext── engine ◀─receive_ciphertext─ _read_buffer ◀── kernel
-
-* The socket's own QIODevice buffers hold *plaintext*; the plain socket's hold *ciphertext*.
-  ``bytesWritten(n)`` counts plaintext the engine accepted, ``encryptedBytesWritten(n)`` the
-  ciphertext the plain socket wrote to the kernel (its own ``bytesWritten``).
-* The engine rule: after every call into the engine, send what ``data_to_send()`` returns,
-  then handle ``events()`` (:meth:`_flush_engine`, :func:`qtls.ssl.sslsocketevents.handle_events`).
-  A fatal alert is therefore always written before the TCP connection goes down. The one
-  exception is the batch that completes the handshake: its events are handled first, because
-  Qt judges the peer's certificate before our last flight goes out (see Verification).
-* Everything that can make progress calls ``_transmit``: the plain socket's ``readyRead`` and
-  ``bytesWritten``, a write by the application (queued, as Qt queues ``_q_flushWriteBuffer``),
-  reads that free room under ``setReadBufferSize`` (queued too), ``resume()``, the blocking
-  waits. ``_transmit`` is not re-entrant: a slot that writes while it runs just asks for
-  another round.
-* Flow control: plaintext is handed to the engine only while the plain socket has less than
-  ``_HIGH_WATER`` (:mod:`qtls.ssl.sslsocketpump`) bytes of ciphertext queued, so a 1 GB
-  ``write`` does not become 1 GB of ciphertext in memory; ciphertext is taken from the plain
-  socket only while the plaintext buffer has room (``setReadBufferSize``), and the plain
-  socket stops reading the kernel when its own buffer is full, so the peer is slowed down by
-  TCP itself.
+What this module holds: the PyQt6 API and signals, the lifecycle (connect, adopt a
+descriptor, start encryption, disconnect, abort, close) and the blocking waits, which poll the
+descriptor and run the same handlers as the loop (:mod:`qtls.network.socketwaits`). The
+handlers of QAbstractSocket's pump are overridden to go through the layer once it exists:
+``_on_readable`` hands received ciphertext straight to the engine, ``_on_writable`` flushes
+ciphertext the kernel refused, ``writeData`` queues plaintext for ``transmit()``.
 
 States
 ======
 
-The TCP state (``state()``) mirrors the plain socket's, as Qt's ``_q_stateChangedSlot`` does;
-the TLS phase is :class:`~qtls.ssl.tlsphase.TlsPhase` (UNENCRYPTED, HANDSHAKING, PAUSED,
-ENCRYPTED, CLOSING) with its transition table in :mod:`qtls.ssl.tlsphase`. ``mode()`` is
-Qt's SslMode: set (with ``modeChanged``) when a handshake starts, kept until the next
-connection.
-
-Unencrypted mode (plain QTcpSocket behaviour, before STARTTLS) moves received bytes into the
-socket's own buffer. Bytes still unread there when ``startClientEncryption()`` /
-``startServerEncryption()`` is called are handed to the engine first: in Qt they are still in
-the plain socket's buffer, which is how a server can ``peek()`` at the first byte of a
-ClientHello and then start the handshake (QSslServer does exactly that).
+The TCP state (``state()``) is QAbstractSocket's; the TLS phase is the layer's
+(:class:`~qtls.ssl.tlsphase.TlsPhase`, with its table and every flag it depends on in
+:mod:`qtls.ssl.tlsphase`; no layer means UNENCRYPTED). ``mode()`` is Qt's SslMode: set (with
+``modeChanged``) when a handshake starts, kept until the next connection.
 
 Verification is Qt's: OpenSSL's verify callback records errors without failing; once the
 engine reports the handshake complete, :mod:`qtls.ssl.verdict` adds the host-name,
 missing-certificate and OCSP checks, the socket emits ``peerVerifyError`` for each and one
 ``sslErrors(list)``; unless the application ignored them (``ignoreSslErrors()`` in the slot, or
 a matching ``ignoreSslErrors(list)`` beforehand) or asked to pause (``PauseOnSslErrors``), the
-socket fails with ``SslHandshakeFailedError`` and disconnects. As in Qt, our last handshake
-flight is held back until that decision, so a rejected peer never sees the handshake complete.
-Failures inside OpenSSL (a fatal alert either way, "no shared cipher", garbage) write the
-pending alert and flush it before the TCP connection is dropped, so the peer learns the cause.
-
-Closing: ``disconnectFromHost()`` waits for queued plaintext, sends close_notify, and lets the
-plain socket flush and close. Before the descriptor is closed, unread input in the kernel is
-drained, FIN is sent, and a duplicate descriptor keeps reading until the peer's FIN
-(:meth:`_drain_kernel_input`, :mod:`qtls.ssl.lingerer`): closing a TCP socket with unread data
-makes the kernel send RST, which destroys the peer's unread data, our last bytes included.
+socket fails with ``SslHandshakeFailedError`` and disconnects.
 
 Signal order is PyQt6's, checked scenario by scenario against PyQt6 itself
-(tests/sslsocket/test_pyqt6_parity.py), quirks included: ClosingState is emitted twice after
-``disconnectFromHost()`` on an encrypted socket, RemoteHostClosedError twice after the peer's
-close_notify, and ``alertSent(close notify)`` just before ``disconnected`` even after ``abort()``.
+(tests/sslsocket/test_pyqt6_parity.py). Qt's QSslSocket drives a private plain socket, and a
+few of its sequences come from that socket's own signals; qtls has no such socket and emits
+them on purpose, each from one commented place: ClosingState twice after
+``disconnectFromHost()`` on an encrypted socket (:meth:`TlsLayer.close_tcp`),
+RemoteHostClosedError once for the peer's close_notify and once more for its FIN
+(:meth:`TlsLayer.on_close_notify`, :meth:`QSslSocket._on_readable`), and
+``alertSent(close notify)`` just before ``disconnected`` even after ``abort()``
+(:meth:`TlsLayer.on_disconnected`).
 
-Where qtls differs from Qt on purpose: a peer's close_notify is answered at once (Qt waits
-for the TCP FIN); ``waitForBytesWritten``/``waitForReadyRead`` right after
+Where qtls differs from Qt on purpose: a peer's close_notify is answered at once (Qt answers
+when the connection ends); ``waitForBytesWritten``/``waitForReadyRead`` right after
 ``connectToHostEncrypted`` wait for the handshake (Qt returns False in that window); closing
 never resets the connection (see :mod:`qtls.ssl.lingerer`); ``ephemeralServerKey()`` stays
 null (cryptography's bindings do not expose ``SSL_get_peer_tmp_key``); a server-side socket
@@ -81,57 +57,63 @@ change of every other handshake.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from qtls.core.bytearray import QByteArray
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
-from qtls.core.signals import (
-    emit_if_connected,
-    has_receivers,
-    install_relay,
-    mute_signal,
-    pyqtSignal,
-    pyqtSlot,
-)
+from qtls.core.signals import emit_if_connected, has_receivers, pyqtSignal
+from qtls.network import socketerrors as _err
+from qtls.network import socketwaits as _waits
 from qtls.network.socketenums import SocketError, SocketState
+from qtls.network.socketio import RECV_SIZE, receive_burst
 from qtls.network.tcpsocket import QTcpSocket
-from qtls.ssl import sslsocketclosing as _closing
-from qtls.ssl import sslsocketconnect as _connect
-from qtls.ssl import sslsocketevents as _events
-from qtls.ssl.engine import (
-    TlsEngine,
-)
-from qtls.ssl.engine.events import ConnectionInfo, Event
+from qtls.ssl import backend as _backend
+from qtls.ssl.engine import EngineConfigError, EngineState, TlsEngine
+from qtls.ssl.engine.events import ConnectionInfo
+from qtls.ssl.lingerer import drain_and_linger
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.sslsocketapi import SslSocketApi
-from qtls.ssl.sslsocketpump import SslPump
-from qtls.ssl.tlsphase import TlsPhase, check_phase
+from qtls.ssl.tlslayer import TlsLayer
+from qtls.ssl.tlsphase import TlsPhase
+from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+from qtls.ssl.values.cipher import QSslCipher
 from qtls.ssl.values.configuration import QSslConfiguration
 from qtls.ssl.values.configurationdata import PeerVerifyMode, SslMode
+from qtls.ssl.values.configurationdata import PeerVerifyMode as _PeerVerifyMode
+from qtls.ssl.values.configurationdata import SslMode as _SslMode
 from qtls.ssl.values.ocsp import QOcspResponse
 from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
-from qtls.ssl.verdict import errors_ignored
+from qtls.ssl.x509.certificate import QSslCertificate
 from qtls.ssl.x509.error import QSslError
+from qtls.ssl.x509.key import QSslKey
 
 __all__ = ["QSslSocket"]
 
-_U = SocketState.UnconnectedState
-_X = SocketState.ClosingState
+_log = logging.getLogger("qtls")
 
-# Enum members as module constants for the data path: Python 3.11 resolves ``TlsPhase.X``
-# through EnumType.__getattr__, ~0.1 µs each, a dozen times per message.
-_UNENCRYPTED = TlsPhase.UNENCRYPTED
+_U = SocketState.UnconnectedState
+_H = SocketState.HostLookupState
+_C = SocketState.ConnectingState
+_OK = SocketState.ConnectedState
+_X = SocketState.ClosingState
 _HANDSHAKING = TlsPhase.HANDSHAKING
 _PAUSED = TlsPhase.PAUSED
 _ENCRYPTED = TlsPhase.ENCRYPTED
+_CLOSING = TlsPhase.CLOSING
 _PLAIN_MODE = SslMode.UnencryptedMode
-
-# The engine decrypts into QByteArray blocks: readAll() returns such a block as it is.
-_plaintext_block = QByteArray._sized
+_NO_PERSISTENCE = QSsl.SslOption.SslOptionDisableSessionPersistence
 
 
-class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
+def _read_file(path: str, what: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        _log.warning("QSslSocket::%s: Couldn't open file for reading (%s)", what, exc.strerror)
+        return None
+
+
+class QSslSocket(QTcpSocket):
     """An SSL/TLS encrypted TCP socket for clients and servers (Qt's ``QSslSocket``).
 
     Client: ``connectToHostEncrypted(host, port)`` (or ``connectToHost`` then
@@ -153,200 +135,10 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
     alertSent = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
     alertReceived = pyqtSignal(QSsl.AlertLevel, QSsl.AlertType, str)
     handshakeInterruptedOnError = pyqtSignal(QSslError)
-    # A server engine reports alerts only when someone listens (see start_encryption); a slot
+    # A server engine reports alerts only when someone listens (see _start_encryption); a slot
     # connected later switches the reporting on (_signal_connected).
     alertSent.notify_connect = True
     alertReceived.notify_connect = True
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._config = QSslConfiguration.defaultConfiguration()
-        self._mode = _PLAIN_MODE
-        self._phase = _UNENCRYPTED
-        self._engine: TlsEngine | None = None
-        self._plain: QTcpSocket | None = None
-        self._auto_start = False
-        self._initialized = False
-        self._ssl_pending_close = False
-        self._ignore_all = False
-        self._ignore_list: list[QSslError] = []
-        self._handshake_errors: list[QSslError] = []
-        self._ocsp: list[QOcspResponse] = []
-        self._verification_peer_name = ""
-        self._deferred_alerts: list[tuple[QSsl.AlertLevel, QSsl.AlertType, str]] = []
-        self._defer_alerts = False
-        self._reported_early = False
-        self._continue_interrupted = False
-        self._resume_scheduled = False
-        self._flush_scheduled = False
-        self._in_transmit = False
-        self._transmit_again = False
-        self._session_resumed = False  # for tests and diagnostics: was the last session resumed?
-        self._last_info: ConnectionInfo | None = None
-        self._held_events: list[Event] = []  # engine events that came after a paused handshake
-
-    # ================================================================== the plain socket
-
-    def _ensure_plain(self) -> QTcpSocket:
-        plain = self._plain
-        if plain is None:
-            plain = self._plain = QTcpSocket(self)
-            # The plain socket is private, so we are its only listener: its stateChanged,
-            # errorOccurred, readChannelFinished and disconnected call us through relays
-            # instead of connections (four connects less per accepted socket, and no
-            # emission bookkeeping), and readyRead and bytesWritten call hooks (the hot path).
-            # hostFound and connected only fire while the plain socket connects:
-            # _link_dialing() relays them then, so a server's adopted descriptor does without.
-            install_relay(plain, "stateChanged", self._on_plain_state)
-            plain._ready_read_hook = self._on_plain_ready_read
-            plain._bytes_written_hook = self._on_plain_bytes_written
-            # (Their signals then have nobody to call: no bound signal is made per socket.)
-            mute_signal(plain, "readyRead")
-            mute_signal(plain, "bytesWritten")
-            # Set once here rather than checked on every pump pass: _sink_ciphertext itself
-            # refuses data until the socket is encrypted.
-            plain._ciphertext_sink = self._sink_ciphertext
-            install_relay(plain, "errorOccurred", self._on_plain_error)
-            install_relay(plain, "readChannelFinished", self._on_plain_read_channel_finished)
-            install_relay(plain, "disconnected", self._on_plain_disconnected)
-            plain.setReadBufferSize(self._read_buffer_size)
-            for option, value in self._options.items():
-                plain.setSocketOption(option, value)
-        return plain
-
-    _dialing_linked = False  # an instance attribute only once _link_dialing() ran
-    # True while encryptedBytesWritten is emitted: a pump follows (see _on_plain_bytes_written).
-    # A class default, so that a socket nobody listens to that way carries no attribute.
-    _pump_follows = False
-
-    def _link_dialing(self, plain: QTcpSocket) -> None:
-        """Link the plain socket's hostFound and connected (once per plain socket), before it
-        connects to a host or adopts a descriptor that is still connecting."""
-        if not self._dialing_linked:
-            self._dialing_linked = True
-            # Relays, as for the plain socket's other signals: no connections per client.
-            install_relay(plain, "hostFound", self._on_plain_host_found)
-            install_relay(plain, "connected", self._on_plain_connected)
-
-    def _on_plain_host_found(self) -> None:
-        self.hostFound.emit()
-
-    @pyqtSlot(SocketState)
-    def _on_plain_state(self, state: SocketState) -> None:
-        # Qt's _q_stateChangedSlot: the TCP state is the plain socket's, and every change of
-        # the plain socket is re-emitted, even one the QSslSocket announced itself already
-        # (PyQt6 emits ClosingState twice after disconnectFromHost on an encrypted socket).
-        self.setSocketState(state)
-        emit_if_connected(self, "stateChanged", state)
-
-    @pyqtSlot()
-    def _on_plain_connected(self) -> None:
-        plain = self._plain
-        assert plain is not None
-        self.setLocalAddress(plain.localAddress())
-        self.setLocalPort(plain.localPort())
-        self.setPeerAddress(plain.peerAddress())
-        self.setPeerPort(plain.peerPort())
-        if self._auto_start:
-            self.startClientEncryption()
-        self.connected.emit()
-        if self._ssl_pending_close and not self._auto_start:
-            self._ssl_pending_close = False
-            self.disconnectFromHost()
-
-    @pyqtSlot()
-    def _on_plain_ready_read(self) -> None:
-        if self._phase is _UNENCRYPTED and self._engine is None:
-            self._move_plain_input()
-            return
-        plain = self._plain
-        if plain is None:
-            return
-        # The ciphertext this pump writes (an echo written in a readyRead slot) is flushed
-        # when the pump is done, instead of on the loop's next turn: one loop iteration less
-        # per round trip. Only while our own code runs: before a slot runs, what was deferred
-        # is queued as usual (_undefer_plain_flush), since a slot may run a nested event loop.
-        plain._defer_flush = True
-        try:
-            self._transmit()
-        finally:
-            plain._defer_flush = False
-        if plain._flush_deferred:
-            plain._flush_deferred = False
-            plain._flush_write_buffer()
-
-    def _undefer_plain_flush(self) -> bool:
-        """Slots are about to run: ciphertext written so far leaves on the loop's next turn as
-        usual, so that a slot that runs a nested event loop cannot hold it back. True when the
-        plain socket was deferring (the caller may resume deferring after the slots)."""
-        plain = self._plain
-        if plain is not None and plain._defer_flush:
-            plain._undefer_flush()
-            return True
-        return False
-
-    def _move_plain_input(self) -> None:
-        """Unencrypted mode: the plain socket's bytes become ours, then readyRead."""
-        plain = self._plain
-        if plain is None or not plain._read_buffer:
-            return
-        source = plain._read_buffer
-        room = self._room()
-        if room is None or room >= len(source):
-            for chunk in source.read_all_chunks():
-                self._read_buffer.append(chunk)
-        elif room > 0:
-            self._read_buffer.append(source.read(room))
-        else:
-            self._read_paused = True
-            return
-        plain._maybe_resume_reading()
-        if self._hello_watch and not self._qt_blocked:
-            # A QSslServer's first readyRead slot (see _handshake_watcher), called directly.
-            self._handshake_watcher._check_client_hello(self)
-        self._emit_ready_read()
-
-    @pyqtSlot(int)
-    def _on_plain_bytes_written(self, written: int) -> None:
-        if self._mode is _PLAIN_MODE:
-            self.bytesWritten.emit(written)
-        else:
-            signal = self.encryptedBytesWritten
-            if signal._conns:  # (once per flush: no call when nothing listens)
-                # A slot that writes more (a bulk sender's flow control) needs no queued pump:
-                # the pump below takes its plaintext (see writeData).
-                self._pump_follows = True
-                try:
-                    signal.emit(written)
-                finally:
-                    self._pump_follows = False
-        plain = self._plain
-        if plain is None:
-            return
-        plaintext_waits = self._write_buffer._size and self._phase is _ENCRYPTED
-        # (The private QTcpSocket's state() and bytesToWrite(), read as attributes.)
-        if plain._state is _X and not plain._write_buffer._size:
-            _closing.drain_kernel_input(self)  # the plain socket closes its descriptor right after
-            if plaintext_waits:
-                self._schedule("_flush_scheduled", self._pump)  # what writeData left to us
-        elif plaintext_waits:
-            self._transmit()
-
-    @pyqtSlot(SocketError)
-    def _on_plain_error(self, error: SocketError) -> None:
-        plain = self._plain
-        if plain is None:
-            return
-        if plain._read_buffer and self._engine is not None:
-            self._transmit()  # Qt: decrypt what arrived before reporting the error
-        self._set_error_and_emit(error, plain.errorString())
-
-    def _on_plain_read_channel_finished(self) -> None:
-        emit_if_connected(self, "readChannelFinished")
-
-    @pyqtSlot()
-    def _on_plain_disconnected(self) -> None:
-        _closing.on_plain_disconnected(self)
 
     # The QSslServer handling this socket's handshake (see QSslServer._watch_handshake): told
     # of errorOccurred, encrypted and destruction just before the signal goes out.
@@ -354,6 +146,58 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
     _hello_watch = False  # the watcher checks the first bytes before our first readyRead
     # The handshake signals the watcher relays (QSslServer._link_relays), by name.
     _relayed: frozenset[str] = frozenset()
+    #: readyRead emissions so far, counted just before each one (blocked signals included):
+    #: what waitForReadyRead waits for, as Qt's ``readyReadEmittedPointer`` flag.
+    _ready_reads = 0
+    #: Sends of ciphertext to the kernel so far: what waitForBytesWritten waits for, and
+    #: their number when the last waitForBytesWritten returned.
+    _encrypted_writes = 0
+    _written_mark = 0
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._config = QSslConfiguration.defaultConfiguration()
+        self._tls: TlsLayer | None = None
+        self._mode = _PLAIN_MODE
+        # connectToHostEncrypted() was called: the handshake starts once connected.
+        self._auto_start = False
+        # connectToHostEncrypted() already reset the connection state (connectToHost skips it).
+        self._initialized = False
+        self._ignore_all = False
+        self._ignore_list: list[QSslError] = []
+        self._handshake_errors: list[QSslError] = []
+        self._ocsp: list[QOcspResponse] = []
+        self._verification_peer_name = ""
+        self._session_resumed = False  # for tests and diagnostics: was the last session resumed?
+        self._last_info: ConnectionInfo | None = None
+
+    # ================================================================== per-connection state
+
+    def _init_connection(self) -> None:
+        """Qt's QSslSocketPrivate::init(): forget the last connection (not ignoreSslErrors(list))."""
+        self._mode = _PLAIN_MODE
+        tls = self._tls
+        if tls is not None:
+            self._tls = None
+            tls.drop()
+        self._auto_start = False
+        self._pending_close = False
+        self._ignore_all = False
+        self._handshake_errors = []
+        self._ocsp = []
+        self._session_resumed = False
+        self._last_info = None
+        self._config._reset_session_state()
+
+    def _plain_mode(self) -> bool:
+        """True while the socket behaves as a plain QTcpSocket (no handshake started or planned)."""
+        return self._mode is _PLAIN_MODE and not self._auto_start
+
+    def _connection_info(self) -> ConnectionInfo | None:
+        """Internal hook (demo, CLI, QSslServer): what the last handshake negotiated, beyond Qt's
+        API: key-exchange group, SNI name seen by a server, whether the session was resumed.
+        Kept after the connection ended; None before a handshake completed."""
+        return self._last_info
 
     def _emit_relayed(self, name: str, *args: Any) -> None:
         """Emit handshake signal ``name``: the watching server's relay first (where Qt's
@@ -379,67 +223,18 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         watcher = self._handshake_watcher
         if watcher is not None and not self._qt_deleted:
             watcher._socket_destroyed(self)
-        plain = self._plain
-        super()._destroy()  # destroys the plain socket too (a child)
-        if plain is not None:
-            # The plain socket's hooks are our bound methods: a reference cycle that only the
-            # garbage collector could free, ~75 objects per connection. Cut it, so a deleted
-            # socket is freed at once (and a busy server runs the collector far less often).
-            plain._ready_read_hook = plain._bytes_written_hook = None
-            plain._ciphertext_sink = None
-        self._engine = None
+        tls = self._tls
+        if tls is not None:
+            self._tls = None
+            tls.drop()
+        super()._destroy()
 
     def _signal_connected(self, name: str | None) -> None:
         """Qt's connectNotify, for alertSent/alertReceived: a handshake started without alert
         receivers reports alerts from now on."""
-        engine = self._engine
-        if engine is not None:
-            engine.report_alerts()
-
-    # ================================================================== per-connection state
-
-    def _init_connection(self) -> None:
-        """Qt's QSslSocketPrivate::init(): forget the last connection (not ignoreSslErrors(list))."""
-        self._mode = _PLAIN_MODE
-        self._phase = _UNENCRYPTED
-        self._engine = None
-        self._auto_start = False
-        self._ssl_pending_close = False
-        self._ignore_all = False
-        self._handshake_errors = []
-        self._ocsp = []
-        self._deferred_alerts = []
-        self._reported_early = False
-        self._continue_interrupted = False
-        self._session_resumed = False
-        self._last_info = None
-        self._held_events = []
-        self._config._reset_session_state()
-
-    def _set_phase(self, phase: TlsPhase) -> None:
-        check_phase(self._phase, phase)
-        self._phase = phase
-        engine = self._engine
-        if phase is _HANDSHAKING and engine is not None:
-            # A new engine (it goes to HANDSHAKING right after it is made): records are
-            # decrypted straight into QByteArrays, which readAll() then hands out as they are.
-            # Set here once rather than checked on every pump pass.
-            engine.new_plaintext_block = _plaintext_block
-
-    def _room(self) -> int | None:
-        """Free space in the plaintext buffer under setReadBufferSize; None when unlimited."""
-        limit = self._read_buffer_size
-        return None if not limit else max(0, limit - len(self._read_buffer))
-
-    def _alive(self, engine: TlsEngine | None) -> bool:
-        """False once a slot aborted, closed or replaced the connection ``engine`` served."""
-        return self._engine is engine and engine is not None and self._state is not _U
-
-    def _connection_info(self) -> ConnectionInfo | None:
-        """Internal hook (demo, CLI, QSslServer): what the last handshake negotiated, beyond Qt's
-        API: key-exchange group, SNI name seen by a server, whether the session was resumed.
-        Kept after the connection ended; None before a handshake completed."""
-        return self._last_info
+        tls = self._tls
+        if tls is not None:
+            tls.engine.report_alerts()
 
     # ================================================================== connecting
 
@@ -449,7 +244,13 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         Same arguments as QAbstractSocket.connectToHost. After ``connectToHostEncrypted`` this
         is the step that starts the TCP connection; the handshake starts once connected.
         """
-        _connect.connect_to_host(self, *args, **kwargs)
+        host, port, mode, protocol = self._connect_arguments(*args, **kwargs)
+        if self._state is _U:
+            if not self._initialized:
+                self._init_connection()
+            self._initialized = False
+            self._read_paused = False
+        super().connectToHost(host, port, mode, protocol)
 
     def connectToHostEncrypted(self, *args: Any, **kwargs: Any) -> None:
         """Connect and start the client handshake as soon as the TCP connection is up.
@@ -461,7 +262,57 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         connected, then (after verification) encrypted. A protocol this OpenSSL cannot honour
         fails at once with SslInvalidUserDataError.
         """
-        _connect.connect_to_host_encrypted(self, *args, **kwargs)
+        peer_name: str | None = None
+        if len(args) >= 3 and (args[2] is None or isinstance(args[2], str)):
+            peer_name = args[2] or ""
+            args = args[:2] + args[3:]
+        if "sslPeerName" in kwargs:
+            peer_name = kwargs.pop("sslPeerName") or ""
+        host, port, mode, protocol = self._connect_arguments(*args, **kwargs)
+        if self._state is not _U:
+            _log.warning(
+                "QSslSocket::connectToHostEncrypted() called when already connecting/connected")
+            return
+        if not self._protocol_supported():
+            return
+        self._init_connection()
+        self._auto_start = True
+        self._initialized = True
+        if peer_name is not None:
+            self._verification_peer_name = peer_name
+        self.connectToHost(host, port, mode, protocol)  # virtual, as in Qt
+
+    def _protocol_supported(self) -> bool:
+        """Qt's verifyProtocolSupported: False (and SslInvalidUserDataError) if it cannot be used."""
+        try:
+            _backend.protocol_version_range(self._config.protocol())
+        except _backend.UnsupportedProtocolError as exc:
+            self._set_error_and_emit(
+                SocketError.SslInvalidUserDataError,
+                f"Attempted to use an unsupported protocol ({exc})",
+            )
+            return False
+        return True
+
+    def _on_connected(self) -> None:
+        """The TCP connection is up: Connected, the handshake (connectToHostEncrypted), then
+        connected, as Qt's _q_connectedSlot."""
+        sock = self._sock
+        assert sock is not None
+        self._fetch_endpoints(sock)
+        self._set_state(_OK)
+        if self._state is not _OK:
+            return
+        if self._auto_start:
+            self.startClientEncryption()
+        self.connected.emit()
+        if self._state is not _OK:
+            return
+        if self._pending_close and not self._auto_start:
+            self._pending_close = False
+            self.disconnectFromHost()
+            return
+        self._update_io()
 
     def setSocketDescriptor(
         self,
@@ -474,14 +325,16 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         Call ``startServerEncryption()`` next (Qt's classic server pattern). Returns False and
         sets the error for an invalid descriptor, as QTcpSocket does.
         """
-        return _connect.set_socket_descriptor(self, socketDescriptor, state, mode)
+        self._init_connection()
+        self._read_paused = False
+        return super().setSocketDescriptor(socketDescriptor, state, mode)
 
     def startClientEncryption(self) -> None:
         """Start a client handshake on a connected, unencrypted socket (STARTTLS).
 
         Does nothing (with Qt's warning) when already encrypting or not connected.
         """
-        _connect.start_encryption_if_possible(self, server=False)
+        self._start_encryption_if_possible(server=False)
 
     def startServerEncryption(self) -> None:
         """Start a server handshake on a connected, unencrypted socket (after setSocketDescriptor).
@@ -489,79 +342,275 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         Needs a local certificate and private key (or PSK); a certificate without its key fails
         with SslInvalidUserDataError naming the cause, then SslInternalError, as Qt reports.
         """
-        _connect.start_encryption_if_possible(self, server=True)
+        self._start_encryption_if_possible(server=True)
+
+    def _start_encryption_if_possible(self, *, server: bool) -> None:
+        name = "startServerEncryption" if server else "startClientEncryption"
+        if self._mode is not _PLAIN_MODE:
+            _log.warning("QSslSocket::%s: cannot start handshake on non-plain connection", name)
+            return
+        if self._state is not _OK:
+            _log.warning("QSslSocket::%s: cannot start handshake when not connected", name)
+            return
+        if not self._protocol_supported():
+            return
+        self._start_encryption(server=server)
+
+    def _start_encryption(self, *, server: bool) -> None:
+        """modeChanged, then a TLS layer for the configuration (its context cached), then the
+        first flight.
+
+        Qt's rules: a configuration OpenSSL refuses (a certificate without its key, ...)
+        reports SslInvalidUserDataError naming the cause, then SslInternalError "Unable to
+        init SSL Context", and leaves the TCP connection up. Bytes received in unencrypted
+        mode and not read are the start of the handshake (QSslServer peeks at the
+        ClientHello's first byte); bytes written in unencrypted mode and not sent yet go out
+        before it.
+        """
+        self._mode = SslMode.SslServerMode if server else SslMode.SslClientMode
+        emit_if_connected(self, "modeChanged", self._mode)
+        if self._state is not _OK:
+            return
+        config = self._config
+        psk = bool(
+            self._heard("preSharedKeyAuthenticationRequired")
+            or (server and config._d.psk_identity_hint)
+        )
+        peer_name = self._verification_peer_name or self._peer_name
+        try:
+            settings = tls_settings(config, server=server, psk=psk)
+            engine = TlsEngine(
+                settings,
+                server_hostname=None if server else (peer_name or None),
+                session=None if server else (bytes(config.sessionTicket()) or None),
+                # OpenSSL's info callback (every state change) only when someone hears the
+                # alerts, or a client stores TLS 1.3 tickets (Qt's session persistence).
+                report_alerts=self._heard("alertSent") or self._heard("alertReceived"),
+                report_tickets=not server and not config.testSslOption(_NO_PERSISTENCE),
+            )
+        except (ConfigurationError, EngineConfigError) as exc:
+            text = str(exc)
+            text = text[:1].upper() + text[1:]
+            self._set_error_and_emit(SocketError.SslInvalidUserDataError, text)
+            self._set_error_and_emit(SocketError.SslInternalError,
+                                     f"Unable to init SSL Context: {text}")
+            return
+        tls = self._tls = TlsLayer(self, engine)
+        if self._write_buffer._size and not self._auto_start:
+            # Written in the clear and not sent yet: it goes first, as it would have in Qt
+            # (where it waits in the plain socket's buffer).
+            for chunk in self._write_buffer.read_all_chunks():
+                tls.outgoing.append(chunk)
+            self._update_io()
+        leftover = self._read_buffer.read_all() if self._read_buffer else b""
+        tls.start(leftover, server=server)
+
+    # ================================================================== moving bytes
+
+    def _wants_read(self) -> bool:
+        tls = self._tls
+        if tls is None:
+            return super()._wants_read()
+        return (self._state is _OK and self._sock is not None and not self._read_paused
+                and tls.phase is not _PAUSED and not tls.tcp_closing)
+
+    def _wants_write(self) -> bool:
+        tls = self._tls
+        if tls is None:
+            return super()._wants_write()
+        state = self._state
+        return (self._sock is not None and (state is _OK or state is _X)
+                and bool(tls.outgoing._size))
+
+    def _on_readable(self) -> None:
+        """Received ciphertext goes straight into the engine (up to the read buffer's room),
+        then transmit() hands the plaintext over; then EOF and errors, as Qt reports them
+        (after the data that came before them)."""
+        tls = self._tls
+        if tls is None:
+            super()._on_readable()
+            return
+        sock = self._sock
+        if sock is None or self._state is not _OK:
+            return
+        want = RECV_SIZE  # one recv per readiness event: each batch decrypts into one block
+        limit = self._read_buffer_size
+        if limit:
+            want = min(want, limit - self._read_buffer._size)
+            if want <= 0:
+                self._read_paused = True
+                self._set_reader(False)
+                return
+        burst = receive_burst(sock, tls.engine.receive_ciphertext, want)
+        generation = self._generation
+        if burst.total:
+            tls.transmit()
+        if generation != self._generation or self._state is not _OK:
+            return  # a slot closed or aborted the socket
+        if burst.failure is not None:
+            self._on_socket_error(burst.failure)
+        elif burst.eof:
+            # The peer's FIN: RemoteHostClosedError (a second one after its close_notify, as
+            # Qt's plain socket reports it), then the TCP close.
+            self._set_error_and_emit(SocketError.RemoteHostClosedError, _err.REMOTE_CLOSED)
+            if self._tls is tls and self._state is _OK:
+                tls.close_tcp(drain=False)
+        elif limit and self._read_buffer._size >= limit:
+            self._read_paused = True
+            self._set_reader(False)
+
+    def _emit_ready_read(self) -> None:
+        if self._emitting_ready_read:
+            return
+        if self._hello_watch and self._tls is None and not self._qt_blocked:
+            # A QSslServer's first readyRead slot (see _handshake_watcher), called directly.
+            self._handshake_watcher._check_client_hello(self)
+        self._emitting_ready_read = True
+        try:
+            self._ready_reads += 1
+            self.readyRead.emit()
+        finally:
+            self._emitting_ready_read = False
+
+    def _on_writable(self) -> None:
+        tls = self._tls
+        if tls is None:
+            super()._on_writable()
+        else:
+            tls.on_writable()
+
+    def _flush_write_buffer(self) -> int:
+        tls = self._tls
+        if tls is None:
+            return super()._flush_write_buffer()
+        return tls.flush_outgoing()
+
+    def _on_socket_error(self, exc: OSError) -> None:
+        tls = self._tls
+        if tls is not None:
+            tls.outgoing.clear()
+            tls.tcp_closing = True  # the TCP connection goes down without a graceful close
+        super()._on_socket_error(exc)
+
+    def _finish_disconnect(self) -> None:
+        """The end of every way down: Unconnected, readChannelFinished, the TLS layer's end
+        (Qt's late alertSent), disconnected."""
+        tls = self._tls
+        if tls is None:
+            super()._finish_disconnect()
+            return
+        previous = self._state
+        self._reset_socket()
+        self._set_state(_U)
+        emit_if_connected(self, "readChannelFinished")
+        if self._tls is tls:
+            tls.on_disconnected()
+        if previous is _OK or previous is _X:
+            self.disconnected.emit()
+        self._reset_endpoints()
+
+    def _drop_connection(self) -> None:
+        """Qt's abort() of the plain socket: down at once, no ClosingState, nothing flushed."""
+        tls = self._tls
+        if tls is not None:
+            tls.outgoing.clear()
+        self._abort_called = True
+        try:
+            super().disconnectFromHost()
+        finally:
+            self._abort_called = False
 
     # ================================================================== writing
 
     def writeData(self, data: Any) -> int:
         """Queue plaintext: sent at once in unencrypted mode, after ``encrypted`` otherwise."""
-        if self._state is _U or self._plain is None:
-            self._set_error(SocketError.UnknownSocketError, "Socket is not connected")
+        if self._state is _U:
+            self._set_error(SocketError.UnknownSocketError, _err.NOT_CONNECTED)
             return -1
-        if self._mode is _PLAIN_MODE and not self._auto_start:
-            return self._plain.write(data)
+        tls = self._tls
+        if tls is None and self._plain_mode():
+            return super().writeData(data)
         size = len(data) if type(data) is not memoryview else data.nbytes
         if size:
             self._write_buffer.append(data)
-            if self._phase is _ENCRYPTED:
-                if self._in_transmit:
-                    # A slot called from the pump (readyRead, bytesWritten, encrypted): one
-                    # more pass of the running pump takes it, so no queued pump is needed.
-                    self._transmit_again = True
-                elif self._pump_follows:
-                    pass  # an encryptedBytesWritten slot: _on_plain_bytes_written pumps next
+            if tls is not None and tls.phase is _ENCRYPTED:
+                if tls.in_transmit:
+                    # A slot called from transmit() (readyRead, bytesWritten, encrypted): one
+                    # more pass of it takes the data; no loop callback is needed.
+                    tls.transmit_again = True
                 else:
-                    self._schedule("_flush_scheduled", self._pump)
+                    tls.queue_transmit()
         return size
 
     def flush(self) -> bool:
         """Push queued plaintext through the engine and write ciphertext now; True if any was."""
-        plain = self._plain
-        if plain is None:
-            return False
-        written = False
-        if self._engine is not None:
-            before = len(self._write_buffer)
-            self._transmit()
-            written = len(self._write_buffer) < before
-        return plain.flush() or written
+        tls = self._tls
+        if tls is None:
+            return super().flush() if self._plain_mode() else False
+        before = self._encrypted_writes
+        tls.transmit()
+        return self._encrypted_writes != before
 
     def bytesToWrite(self) -> int:
-        """Plaintext not yet handed to the engine (unencrypted mode: the plain socket's queue)."""
-        if self._mode is _PLAIN_MODE and not self._auto_start and self._plain is not None:
-            return self._plain.bytesToWrite()
+        """Plaintext not yet handed to the engine (unencrypted mode: data not yet sent)."""
         return self._write_buffer._size
 
     def bytesAvailable(self) -> int:
         """Decrypted bytes ready to read."""
-        return self._read_buffer._size  # (len() would call RingBuffer.__len__)
+        return self._read_buffer._size
 
     def encryptedBytesAvailable(self) -> int:
-        """Ciphertext received from the network and not decrypted yet."""
-        return self._plain.bytesAvailable() if self._plain is not None else 0
+        """Ciphertext received from the network and not decrypted yet (a record not complete)."""
+        tls = self._tls
+        return tls.engine.ciphertext_pending if tls is not None else 0
 
     def encryptedBytesToWrite(self) -> int:
-        """Ciphertext waiting in the plain socket to be written to the network."""
-        plain = self._plain
-        # (The private plain socket's bytesToWrite(), read as an attribute: a bulk sender's
-        # flow control asks this several times per write.)
-        return plain._write_buffer._size if plain is not None else 0
+        """Ciphertext waiting to be written to the network."""
+        tls = self._tls
+        return tls.outgoing._size if tls is not None else 0
 
     # ================================================================== closing
 
     def disconnectFromHost(self) -> None:
         """Close gracefully: send queued plaintext, then close_notify, then close TCP.
 
-        Emits stateChanged(Closing), alertSent(Warning, CloseNotify), stateChanged(Closing) (the
-        plain socket's, as PyQt6), stateChanged(Unconnected), readChannelFinished and
-        disconnected. While connecting, or before ``encrypted`` with data queued, the close
-        waits (Qt's pending close).
+        Emits stateChanged(Closing), alertSent(Warning, CloseNotify), stateChanged(Closing) (as
+        PyQt6, whose private plain socket announces its own), stateChanged(Unconnected),
+        readChannelFinished and disconnected. While connecting, or before ``encrypted`` with
+        data queued, the close waits (Qt's pending close).
         """
-        _closing.disconnect_from_host(self)
+        if self._state is _U:
+            return
+        tls = self._tls
+        if tls is None:
+            if not self._plain_mode() and self._state is _OK:
+                self._write_buffer.clear()  # plaintext for a handshake that never started
+            super().disconnectFromHost()
+            return
+        if self._state is not _X:
+            self._set_state(_X)
+            if self._state is not _X or self._tls is not tls:
+                return
+        if self._write_buffer._size:
+            tls.close_after_flush = True
+            tls.transmit()
+            return
+        tls.close_tls_and_tcp()
 
     def abort(self) -> None:
         """Drop the connection at once: queued data is discarded, no close_notify is sent."""
-        _closing.abort(self)
+        self._write_buffer.clear()
+        tls = self._tls
+        if tls is not None:
+            tls.close_after_flush = False
+        if self._state is not _U:
+            if tls is not None:
+                tls.drain_kernel_input()
+            elif self._sock is not None and self._state is _OK:
+                drain_and_linger(self._sock)
+            self._drop_connection()
+        if self.isOpen():
+            QIODevice.close(self)
 
     def close(self) -> None:
         """Close the connection (as disconnectFromHost(): queued data, close_notify) and the
@@ -571,7 +620,12 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         stateChanged(Closing), aboutToClose, then Unconnected once flushed. A plain-mode socket
         behaves as QTcpSocket (aboutToClose first).
         """
-        _closing.close(self)
+        if not self._plain_mode() and self._state is not _U:
+            self.disconnectFromHost()
+        if self.isOpen():
+            QIODevice.close(self)
+        if self._state is not _U:
+            self.disconnectFromHost()
 
     def resume(self) -> None:
         """Continue a handshake paused by PauseOnSslErrors (queued, as Qt).
@@ -579,51 +633,346 @@ class QSslSocket(SslSocketApi, SslPump, QTcpSocket):
         If the errors have been ignored in the meantime (``ignoreSslErrors()``), ``encrypted``
         follows; otherwise the handshake fails with SslHandshakeFailedError.
         """
-        if self._phase is not _PAUSED:
-            return
-        self._schedule("_resume_scheduled", self._resume_now)
+        tls = self._tls
+        if tls is not None and tls.phase is _PAUSED:
+            tls.queue_resume()
 
-    def _resume_now(self) -> None:
-        engine = self._engine
-        if self._phase is not _PAUSED or engine is None:
+    # ================================================================== blocking API
+
+    def _run_queued(self) -> None:
+        """Do what the loop would have done for this socket: resume(), a queued transmit().
+
+        Inside one of our slots, while transmit() runs (it is not re-entrant), only what Qt's
+        waits do first: encrypt the queued plaintext so that it can leave."""
+        tls = self._tls
+        if tls is None:
             return
-        if errors_ignored(self._handshake_errors, self._ignore_all, self._ignore_list):
-            self._set_phase(_HANDSHAKING)
-            self._flush_engine(engine)  # the flight held back while paused
-            held, self._held_events = self._held_events, []
-            _events.become_encrypted(self)
-            if not self._alive(engine):
+        if tls.resume_queued:
+            tls.resume_queued = False
+            tls.resume_now()
+            tls = self._tls
+            if tls is None:
                 return
-            self._deliver_plaintext(engine)
-            _events.handle_events(self, engine, held)
-            self._transmit()
-        else:
-            self._set_phase(_HANDSHAKING)
-            _events.fail_verification(self, engine)
+        if tls.in_transmit:
+            if (self._write_buffer._size and tls.phase is _ENCRYPTED
+                    and tls.engine.state is EngineState.ENCRYPTED):
+                tls.encrypt_outgoing()
+            return
+        if self._write_buffer._size or tls.outgoing._size or tls.engine.plaintext_pending:
+            tls.transmit()
 
-    # ================================================================== plain-socket pass-through
+    def _poll_until(self, done: Any, deadline: _waits.Deadline) -> bool | None:
+        """Poll the descriptor and run the handlers until ``done()`` (True), the socket is
+        unconnected or can wait for nothing (False), or the deadline passes (None). Inside one
+        of our own slots, what arrives is handed over from here (TlsLayer.deliver_nested)."""
+        while not done():
+            if self._state is _U:
+                return False
+            if deadline.expired():
+                return None
+            if not _waits.poll_io(self, deadline.remaining()):
+                return False
+            tls = self._tls
+            if tls is not None and tls.in_transmit:
+                tls.deliver_nested()
+        return True
 
-    def isValid(self) -> bool:
-        """True while the plain socket has a descriptor."""
-        return self._plain is not None and self._plain.isValid()
+    def waitForConnected(self, msecs: int = 30000) -> bool:
+        """Block until the TCP connection is up (True) or failed/timed out (False), no loop."""
+        return _waits.wait_for_connected(self, msecs)
 
-    def socketDescriptor(self) -> int:
-        """The plain socket's descriptor, or -1."""
-        return self._plain.socketDescriptor() if self._plain is not None else -1
+    def waitForEncrypted(self, msecs: int = 30000) -> bool:
+        """Block until ``encrypted`` was emitted (True), or failure/timeout (False), no loop.
 
-    def setSocketOption(self, option: Any, value: Any) -> None:
-        """Set a socket option on the underlying TCP socket (now or when it is created)."""
-        super().setSocketOption(option, value)
-        if self._plain is not None:
-            self._plain.setSocketOption(option, value)
+        As Qt: False when already encrypted, and on a plain socket that never starts a handshake.
+        """
+        msecs = _waits._check_msecs(msecs, "waitForEncrypted")
+        tls = self._tls
+        if (tls is not None and tls.phase is _ENCRYPTED) or self._plain_mode():
+            return False
+        deadline = _waits.Deadline(msecs)
+        if self._state is _H or self._state is _C:
+            if not _waits.wait_for_connected(self, msecs):
+                return False
+        if self._state is not _OK and self._state is not _X:
+            return False
+        if self._tls is None and self._mode is _PLAIN_MODE:
+            self.startClientEncryption()
+        self._run_queued()
 
-    def socketOption(self, option: Any) -> Any:
-        """A socket option of the underlying TCP socket (None without one)."""
-        super().socketOption(option)  # type check
-        return self._plain.socketOption(option) if self._plain is not None else None
+        def settled() -> bool:
+            tls = self._tls
+            return tls is None or tls.phase is not _HANDSHAKING
 
-    def setReadBufferSize(self, size: int) -> None:
-        """Limit decrypted data buffered (0 = unlimited); the plain socket gets the same limit."""
-        super().setReadBufferSize(size)
-        if self._plain is not None:
-            self._plain.setReadBufferSize(size)
+        result = self._poll_until(settled, deadline)
+        if result is None:
+            return _waits._timed_out(self)
+        tls = self._tls
+        return tls is not None and tls.phase is _ENCRYPTED and self._state is not _U
+
+    def waitForReadyRead(self, msecs: int = 30000) -> bool:
+        """Block until ``readyRead`` was emitted (decrypted data arrived); waits for the
+        handshake first when it is still running. Inside one of the socket's own slots
+        (readyRead, encrypted) the new data's readyRead is emitted from inside the wait, as
+        in Qt (recursively in a readyRead slot); the wait then returns True at once, where
+        Qt's returns only at its timeout."""
+        msecs = _waits._check_msecs(msecs, "waitForReadyRead")
+        if self._plain_mode():
+            return _waits.wait_for_ready_read(self, msecs)
+        # Done once readyRead was emitted (counted at the emission, as Qt flags it: a socket
+        # whose signals are blocked still ends its wait).
+        before = self._ready_reads
+        deadline = _waits.Deadline(msecs)
+        tls = self._tls
+        if tls is None or (tls.phase is not _ENCRYPTED and tls.phase is not _CLOSING):
+            if not self.waitForEncrypted(msecs):
+                return self._ready_reads != before
+        self._maybe_resume_reading()
+        self._run_queued()
+        tls = self._tls
+        if tls is not None and tls.in_transmit and self._ready_reads == before:
+            tls.deliver_nested()  # what came since the outer transmit() read is ours
+        if self._read_paused:
+            return self._ready_reads != before  # the buffer is full: nothing can come
+        result = self._poll_until(lambda: self._ready_reads != before, deadline)
+        if result is None:
+            return _waits._timed_out(self)
+        return self._ready_reads != before
+
+    def waitForBytesWritten(self, msecs: int = 30000) -> bool:
+        """Block until ciphertext (plain mode: data) was written to the network (True)."""
+        msecs = _waits._check_msecs(msecs, "waitForBytesWritten")
+        if self._plain_mode():
+            return _waits.wait_for_bytes_written(self, msecs)
+        deadline = _waits.Deadline(msecs)
+        tls = self._tls
+        if tls is None or tls.phase is not _ENCRYPTED:
+            if not self.waitForEncrypted(msecs):
+                return False
+        # Qt's wait flushes the ciphertext its private plain socket holds; qtls sends at once,
+        # so ciphertext sent since the last wait (from a transmit() that ran inside
+        # waitForEncrypted, say) is what Qt would still have held: True, as Qt's.
+        before = self._written_mark
+        self._run_queued()
+        tls = self._tls
+        if self._encrypted_writes == before and tls is not None and tls.outgoing._size:
+            result = self._poll_until(lambda: self._encrypted_writes != before, deadline)
+            if result is None:
+                return _waits._timed_out(self)
+        self._written_mark = self._encrypted_writes
+        return self._encrypted_writes != before
+
+    def waitForDisconnected(self, msecs: int = 30000) -> bool:
+        """Block until UnconnectedState (True); False on timeout or when not connected."""
+        msecs = _waits._check_msecs(msecs, "waitForDisconnected")
+        if self._state is _U:
+            return False
+        if self._plain_mode():
+            return _waits.wait_for_disconnected(self, msecs)
+        deadline = _waits.Deadline(msecs)
+        tls = self._tls
+        if tls is None or tls.phase is _HANDSHAKING:
+            if not self.waitForEncrypted(msecs):
+                return self._state is _U
+        self._run_queued()
+        result = self._poll_until(lambda: self._state is _U, deadline)
+        if result is None:
+            return _waits._timed_out(self)
+        return self._state is _U
+
+    # ================================================================== configuration and status
+
+    # -- local identity ---------------------------------------------------------------------
+
+    def setLocalCertificate(self, certificate: Any, format: QSsl.EncodingFormat = QSsl.EncodingFormat.Pem) -> None:
+        """Use ``certificate`` (a QSslCertificate, or the path of a PEM/DER file) as the local
+        certificate; a file that cannot be read logs Qt's warning and changes nothing."""
+        if isinstance(certificate, QSslCertificate):
+            self._config.setLocalCertificate(certificate)
+            return
+        if not isinstance(certificate, str):
+            raise TypeError(
+                f"setLocalCertificate(): argument 1 has unexpected type '{type(certificate).__name__}'"
+            )
+        data = _read_file(certificate, "setLocalCertificate")
+        if data is not None:
+            self._config.setLocalCertificate(QSslCertificate(data, format))
+
+    def setLocalCertificateChain(self, localChain: Any) -> None:
+        """Use ``localChain`` (leaf first) as the chain sent to the peer."""
+        self._config.setLocalCertificateChain(localChain)
+
+    def localCertificate(self) -> QSslCertificate:
+        """The local certificate, or a null certificate."""
+        return self._config.localCertificate()
+
+    def localCertificateChain(self) -> list[QSslCertificate]:
+        """The local certificate chain, leaf first."""
+        return self._config.localCertificateChain()
+
+    def setPrivateKey(
+        self,
+        key: Any,
+        algorithm: QSsl.KeyAlgorithm = QSsl.KeyAlgorithm.Rsa,
+        format: QSsl.EncodingFormat = QSsl.EncodingFormat.Pem,
+        passPhrase: Any = b"",
+    ) -> None:
+        """Use ``key`` (a QSslKey, or a key file name with its algorithm, format and passphrase)."""
+        if isinstance(key, QSslKey):
+            self._config.setPrivateKey(key)
+            return
+        if not isinstance(key, str):
+            raise TypeError(f"setPrivateKey(): argument 1 has unexpected type '{type(key).__name__}'")
+        data = _read_file(key, "setPrivateKey")
+        if data is not None:
+            self._config.setPrivateKey(
+                QSslKey(data, algorithm, format, QSsl.KeyType.PrivateKey, bytes(passPhrase or b""))
+            )
+
+    def privateKey(self) -> QSslKey:
+        """The local private key, or a null key."""
+        return self._config.privateKey()
+
+    # -- protocol and verification ----------------------------------------------------------
+
+    def protocol(self) -> QSsl.SslProtocol:
+        """The protocol (range) the next handshake may use."""
+        return self._config.protocol()
+
+    def setProtocol(self, protocol: QSsl.SslProtocol) -> None:
+        """Set the protocol (range) for the next handshake."""
+        self._config.setProtocol(protocol)
+
+    def peerVerifyMode(self) -> _PeerVerifyMode:
+        """How the peer is verified (AutoVerifyPeer: client VerifyPeer, server QueryPeer)."""
+        return self._config.peerVerifyMode()
+
+    def setPeerVerifyMode(self, mode: _PeerVerifyMode) -> None:
+        """Set how the peer is verified."""
+        self._config.setPeerVerifyMode(mode)
+
+    def peerVerifyDepth(self) -> int:
+        """The maximum peer chain depth checked (0: no limit)."""
+        return self._config.peerVerifyDepth()
+
+    def setPeerVerifyDepth(self, depth: int) -> None:
+        """Set the maximum peer chain depth (negative values are refused with a warning, as Qt)."""
+        if isinstance(depth, int) and not isinstance(depth, bool) and depth < 0:
+            _log.warning("QSslSocket::setPeerVerifyDepth: cannot set negative depth of %d", depth)
+            return
+        self._config.setPeerVerifyDepth(depth)
+
+    def peerVerifyName(self) -> str:
+        """The name the certificate is checked against (and sent as SNI) instead of peerName()."""
+        return self._verification_peer_name
+
+    def setPeerVerifyName(self, hostName: str | None) -> None:
+        """Check the peer certificate against ``hostName`` instead of the connected host name."""
+        if hostName is not None and not isinstance(hostName, str):
+            raise TypeError(
+                f"setPeerVerifyName(self, hostName: str|None): argument 1 has unexpected type '{type(hostName).__name__}'"
+            )
+        self._verification_peer_name = hostName or ""
+
+    # -- the session ------------------------------------------------------------------------
+
+    def peerCertificate(self) -> QSslCertificate:
+        """The peer's certificate (null before a handshake or when the peer sent none)."""
+        return self._config.peerCertificate()
+
+    def peerCertificateChain(self) -> list[QSslCertificate]:
+        """The certificates the peer sent, leaf first (on both sides)."""
+        return self._config.peerCertificateChain()
+
+    def sessionCipher(self) -> QSslCipher:
+        """The negotiated cipher (null before the handshake)."""
+        return self._config.sessionCipher()
+
+    def sessionProtocol(self) -> QSsl.SslProtocol:
+        """The negotiated protocol version (UnknownProtocol before the handshake)."""
+        return self._config.sessionProtocol()
+
+    def sessionKeyExchangeGroup(self) -> str:
+        """qtls extension (Qt has no such API): the key-exchange group the last handshake
+        used, as OpenSSL names it ("X25519MLKEM768", "x25519", "secp256r1"); "" before a
+        handshake, or for a TLS 1.2 key exchange without a group (RSA, PSK)."""
+        info = self._last_info
+        return (info.group or "") if info is not None else ""
+
+    # ================================================================== configuration
+
+    def mode(self) -> _SslMode:
+        """UnencryptedMode, SslClientMode or SslServerMode."""
+        return self._mode
+
+    def isEncrypted(self) -> bool:
+        """True once ``encrypted`` was emitted and until the connection ends."""
+        tls = self._tls
+        return tls is not None and (tls.phase is _ENCRYPTED or tls.phase is _CLOSING)
+
+    def sslConfiguration(self) -> QSslConfiguration:
+        """A copy of the socket's configuration, including the session's negotiated fields."""
+        return QSslConfiguration(self._config)
+
+    def setSslConfiguration(self, config: QSslConfiguration) -> None:
+        """Use a copy of ``config`` for the next handshake."""
+        if not isinstance(config, QSslConfiguration):
+            raise TypeError(
+                f"setSslConfiguration(self, config: QSslConfiguration): argument 1 has unexpected type '{type(config).__name__}'"
+            )
+        self._config = QSslConfiguration(config)
+
+    def sslHandshakeErrors(self) -> list[QSslError]:
+        """The errors of the last handshake (what ``sslErrors`` carried)."""
+        return list(self._handshake_errors)
+
+    def ocspResponses(self) -> list[QOcspResponse]:
+        """The stapled OCSP responses checked during the last handshake (client side)."""
+        return list(self._ocsp)
+
+    def ignoreSslErrors(self, errors: Any = None) -> None:
+        """Ignore the verification errors of this handshake.
+
+        Without an argument: every error; call it in the ``sslErrors`` slot, or after
+        ``connectToHostEncrypted()`` (which resets it, as Qt's does). With a list: exactly those
+        errors, matched by code *and* certificate; it may be set before connecting and survives
+        reconnections, as in Qt.
+        """
+        if errors is None:
+            self._ignore_all = True
+            return
+        try:
+            items = list(errors)
+        except TypeError:
+            raise TypeError(
+                f"ignoreSslErrors(self, errors: Iterable[QSslError]): argument 1 has unexpected type '{type(errors).__name__}'"
+            ) from None
+        for index, item in enumerate(items):
+            if not isinstance(item, QSslError):
+                raise TypeError(
+                    f"index {index} has type '{type(item).__name__}' but 'QSslError' is expected"
+                )
+        self._ignore_list = [QSslError(e) for e in items]
+
+    def continueInterruptedHandshake(self) -> None:
+        """From a slot of ``handshakeInterruptedOnError``: let the handshake go on."""
+        tls = self._tls
+        if tls is not None:
+            tls.continue_interrupted = True
+
+    # ================================================================== statics
+
+    supportsSsl = staticmethod(_backend.supportsSsl)
+    sslLibraryVersionNumber = staticmethod(_backend.sslLibraryVersionNumber)
+    sslLibraryVersionString = staticmethod(_backend.sslLibraryVersionString)
+    sslLibraryBuildVersionNumber = staticmethod(_backend.sslLibraryBuildVersionNumber)
+    sslLibraryBuildVersionString = staticmethod(_backend.sslLibraryBuildVersionString)
+    availableBackends = staticmethod(_backend.availableBackends)
+    activeBackend = staticmethod(_backend.activeBackend)
+    setActiveBackend = staticmethod(_backend.setActiveBackend)
+    supportedProtocols = staticmethod(_backend.supportedProtocols)
+    isProtocolSupported = staticmethod(_backend.isProtocolSupported)
+    implementedClasses = staticmethod(_backend.implementedClasses)
+    isClassImplemented = staticmethod(_backend.isClassImplemented)
+    supportedFeatures = staticmethod(_backend.supportedFeatures)
+    isFeatureSupported = staticmethod(_backend.isFeatureSupported)

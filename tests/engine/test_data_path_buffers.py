@@ -1,4 +1,4 @@
-"""The engine's data path buffers: data_to_send around its scratch size, feed_ciphertext
+"""The engine's data path buffers: data_to_send around its scratch size, receive_ciphertext
 batches that end with an empty BIO, and records split across feeds."""
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ def _pair(cache, version=None):
 
 
 def _feed_all(engine: TlsEngine, data: bytes) -> None:
-    assert engine.feed_ciphertext(data)
-    engine.receive_ciphertext_pieces(())
+    engine.receive_ciphertext(data)
 
 
 # Plaintext sizes whose ciphertext lands below, on and above the 4 KiB scratch buffer.
@@ -98,7 +97,6 @@ def test_feeding_the_start_of_a_reused_receive_buffer_takes_only_those_bytes(cac
         wire = bytes(client.data_to_send())
         receive[: len(wire)] = wire
         receive[len(wire) : len(wire) + 50] = b"\xff" * 50  # garbage behind: never read
-        assert server.feed_ciphertext(receive, len(wire))
-        server.receive_ciphertext_pieces(())
+        server.receive_ciphertext(receive, len(wire))
         assert bytes(server.read_plaintext()) == message
     assert server.events() == []

@@ -290,8 +290,8 @@ def test_connections_with_one_configuration_share_one_openssl_context(
         clients.append(client)
     assert run_until(lambda: all(c.isEncrypted() for c in clients) and len(server.sockets) == 3
                      and all(s.isEncrypted() for s in server.sockets), 5000)
-    client_contexts = {id(c._engine._context) for c in clients}  # type: ignore[union-attr]
-    server_contexts = {id(s._engine._context) for s in server.sockets}  # type: ignore[union-attr]
+    client_contexts = {id(c._tls.engine.context) for c in clients}  # type: ignore[union-attr]
+    server_contexts = {id(s._tls.engine.context) for s in server.sockets}  # type: ignore[union-attr]
     assert len(client_contexts) == 1 and len(server_contexts) == 1
     # A different configuration gets its own context.
     other = QSslSocket()
@@ -300,5 +300,5 @@ def test_connections_with_one_configuration_share_one_openssl_context(
     other.setSslConfiguration(other_conf)
     other.connectToHostEncrypted("localhost", server.port())
     assert run_until(other.isEncrypted, 5000)
-    assert id(other._engine._context) not in client_contexts  # type: ignore[union-attr]
+    assert id(other._tls.engine.context) not in client_contexts  # type: ignore[union-attr]
     server.shutdown()

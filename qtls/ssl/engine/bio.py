@@ -2,8 +2,8 @@
 
 The data path (:mod:`~qtls.ssl.engine.datapath`) writes ciphertext into the incoming BIO and
 drains the outgoing one with direct ``BIO_write``/``BIO_read`` calls instead of pyOpenSSL's
-``bio_write``/``bio_read``; this module holds the two pieces of that which are not methods: the
-per-thread scratch buffer ``data_to_send`` reads into, and ``_bio_write``. The data path binds
+``bio_write``/``bio_read``; this module holds the piece of that which is not a method: the
+per-thread scratch buffer ``data_to_send`` reads into. The data path binds
 these names as its own module globals (``from .bio import ...``), so using them costs no
 attribute lookup.
 """
@@ -32,15 +32,3 @@ class _Scratch(threading.local):
 
 _SCRATCH_SIZE = 4096
 _scratch = _Scratch()
-
-
-def _bio_write(conn: Any, data: bytes | bytearray | memoryview) -> None:
-    """pyOpenSSL's ``bio_write`` on the data path, without its per-call Python checks (a
-    ``str`` argument, a missing BIO: neither can happen here); a failure is reported by its
-    own error handler, as ``bio_write`` does. Any buffer is taken without a copy."""
-    bio = conn._into_ssl
-    buffer = _ffi.from_buffer(data)  # (no ``with``: see TlsEngine.feed_ciphertext)
-    result = _lib.BIO_write(bio, buffer, len(buffer))
-    del buffer
-    if result <= 0:
-        conn._handle_bio_errors(bio, result)

@@ -2,8 +2,7 @@
 plaintext in and out.
 
 Everything a connection does after the handshake runs here, once or more per message: feeding
-ciphertext into the incoming BIO (``receive_ciphertext``, ``feed_ciphertext``,
-``receive_ciphertext_pieces``), decrypting every complete record straight into one block per
+ciphertext into the incoming BIO (``receive_ciphertext``, the one way in), decrypting every complete record straight into one block per
 batch (``_read_records``), encrypting (``send_plaintext``) and draining the outgoing BIO
 (``data_to_send``). It is the benchmarked hot path: pyOpenSSL's wrappers are bypassed for direct
 cffi calls, and every constant these methods read is a global of this module (``_lib``,
@@ -13,12 +12,12 @@ attribute of another module or of the ``EngineState`` enum.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from OpenSSL import SSL
 
-from .bio import _SCRATCH_SIZE, _bio_write, _scratch
+from .bio import _SCRATCH_SIZE, _scratch
 from .errors import LocalProtocolError
 from .state import EngineState
 
@@ -53,13 +52,10 @@ class EngineDataPath:
     #: ``read_plaintext`` returns it. An owner may set a subclass its API hands out as it is
     #: (QSslSocket: QByteArray, so readAll() needs no copy).
     new_plaintext_block: Callable[[int], bytearray] = bytearray
-    #: True while :meth:`feed_ciphertext` put data in the BIO that was not decrypted yet.
-    ciphertext_fed = False
     # How many bytes the incoming BIO holds, when known (-1: ask the BIO): a size hint for
-    # _read_records' block that saves a C call per message. Known only from a batch that
-    # emptied the BIO through feed_ciphertext calls; a wrong hint costs only an extra read.
+    # _read_records' block; a wrong hint costs only an extra read.
     _input_known = 0
-    # feed_ciphertext's reused source (a socket's per-thread receive buffer) and its C view:
+    # receive_ciphertext's reused source (a socket's per-thread receive buffer) and its C view:
     # kept on the engine, as plain attributes are faster to read than thread-local ones.
     _feed_source: Any = None
     _feed_buffer: Any = None
@@ -83,45 +79,31 @@ class EngineDataPath:
 
     # --- outgoing and incoming bytes ----------------------------------------------------------
 
-    def receive_ciphertext(self, data: bytes | bytearray | memoryview) -> None:
-        """Feed bytes read from the transport; ``b""`` signals the transport's EOF.
+    def receive_ciphertext(self, data: bytes | bytearray | memoryview, size: int = -1) -> None:
+        """Feed bytes read from the transport, then decrypt or handshake with them; ``b""``
+        signals the transport's EOF. The one way ciphertext comes in.
 
+        With ``size``, only the first ``size`` bytes of ``data`` are taken. ``data`` is then
+        expected to be a buffer reused for every call (a socket's per-thread receive buffer):
+        its C view is kept for the next call, which saves exporting a slice of it per chunk.
         Data arriving after the connection is CLOSED or FAILED is dropped.
         """
-        if not data:
+        if not size or (size < 0 and not data):
             self._receive_eof()
             return
         state = self._state
         if state is _CLOSED or state is _FAILED:
             return
-        # bio_write takes any buffer (bytes, bytearray, memoryview) without a copy of its own.
-        self._input_known = -1
-        self._conn.bio_write(data)
-        self._process_input(state)
-
-    def feed_ciphertext(self, data: bytes | bytearray | memoryview, size: int = -1) -> bool:
-        """Put ``data`` into the BIO without decrypting it yet (True), only when ENCRYPTED
-        (False otherwise: nothing was taken). The next :meth:`receive_ciphertext_pieces` call,
-        even with no pieces, decrypts it; :attr:`ciphertext_fed` says one is due. This lets a
-        socket feed the BIO straight from its receive buffer, without a copy of its own.
-
-        With ``size``, only the first ``size`` bytes of ``data`` are taken, and ``data`` must be
-        a buffer that lives as long as the thread and is never resized (a socket's reusable
-        receive buffer): its C view is kept for the next call, which saves exporting a slice
-        of it per chunk."""
-        if self._state is not _ENCRYPTED:
-            return False
-        # _bio_write inlined: this runs for every read burst of an encrypted socket. (No
-        # ``with`` around from_buffer() on the data path: it costs ~0.4 µs, and the buffer is
-        # released as soon as the cdata goes, here at once.)
+        # BIO_write itself, without pyOpenSSL's per-call checks. (No ``with`` around
+        # from_buffer() on the data path: it costs ~0.4 µs, and the buffer is released as soon
+        # as the cdata goes, here at once.)
         if size >= 0:
             if data is self._feed_source:
                 buffer = self._feed_buffer
             else:
                 buffer = _ffi.from_buffer(data)
                 self._feed_source, self._feed_buffer = data, buffer
-            if size > len(buffer):
-                size = len(buffer)  # (never read past the buffer, whatever the caller says)
+            size = min(size, len(buffer))  # never read past the buffer, whatever the caller says
         else:
             buffer = _ffi.from_buffer(data)
             size = len(buffer)
@@ -130,32 +112,11 @@ class EngineDataPath:
         del buffer
         if result <= 0:
             self._conn._handle_bio_errors(bio, result)  # type: ignore[attr-defined]
-        known = self._input_known
-        if known >= 0:
-            self._input_known = known + result
-        self.ciphertext_fed = True
-        return True
-
-    def receive_ciphertext_pieces(self, pieces: Iterable[bytes | bytearray | memoryview]) -> None:
-        """:meth:`receive_ciphertext` for data held in pieces (a socket's read buffer): each
-        piece goes into the BIO as it is, then one decrypt batch runs (no join of the pieces).
-        Empty pieces are skipped; an empty list does nothing (EOF is ``receive_ciphertext(b"")``).
-        """
-        state = self._state
-        if state is _CLOSED or state is _FAILED:
-            return
-        fed = self.ciphertext_fed
-        self.ciphertext_fed = False
-        for piece in pieces:
-            if piece:
-                self._input_known = -1
-                _bio_write(self._conn, piece)
-                fed = True
-        if fed:
-            if state is _ENCRYPTED:
-                self._read_records()  # (the steady state, without _process_input's dispatch)
-            else:
-                self._process_input(state)
+        self._input_known = -1
+        if state is _ENCRYPTED:
+            self._read_records()  # (the steady state, without _process_input's dispatch)
+        else:
+            self._process_input(state)
 
     def _process_input(self, state: EngineState) -> None:
         if state is _IDLE:
@@ -186,7 +147,7 @@ class EngineDataPath:
         # (A bytes object goes to C as it is; cffi needs from_buffer only for other buffers.)
         result = _lib.SSL_write(
             ssl, data if type(data) is bytes else _ffi.from_buffer(data), size
-        )  # (no ``with`` around from_buffer: see feed_ciphertext)
+        )  # (no ``with`` around from_buffer: see receive_ciphertext)
         if result > 0:
             return int(result)
         try:
@@ -275,7 +236,7 @@ class EngineDataPath:
             # if there is such data, the block fills up and the outer loop takes the rest.
             out = self.new_plaintext_block(capacity)
             size = 0
-            buffer = _ffi.from_buffer(out)  # (no ``with``: see feed_ciphertext)
+            buffer = _ffi.from_buffer(out)  # (no ``with``: see receive_ciphertext)
             while size < capacity:
                 want = capacity - size
                 result = ssl_read(ssl, buffer + size if size else buffer, want)

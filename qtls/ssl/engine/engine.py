@@ -29,12 +29,9 @@ Calls
   neither saves OpenSSL's info callback on every state change (~20 per handshake).
 * ``start_handshake()``: IDLE → HANDSHAKING; a client's ClientHello is then in ``data_to_send()``.
   (``receive_ciphertext`` in IDLE starts it implicitly, handy for servers.)
-* ``receive_ciphertext(data)``: feed bytes read from TCP; ``b""`` means TCP EOF. Drives the
+* ``receive_ciphertext(data, size=-1)``: feed bytes read from TCP (the one way in; ``b""``
+  means TCP EOF; ``size`` takes only the start of a reused receive buffer). Drives the
   handshake, or decrypts everything complete into the plaintext buffer.
-* ``receive_ciphertext_pieces(pieces)``: the same for data held in pieces (no join);
-  ``feed_ciphertext(data, size=-1) -> bool`` puts data in the BIO now and leaves the decrypting to the
-  next ``receive_ciphertext_pieces`` call (``ciphertext_fed`` says one is due): a socket feeds
-  the BIO straight from its receive buffer that way.
 * ``send_plaintext(data) -> int``: encrypt up to :data:`MAX_WRITE` bytes in one ``SSL_write``
   (many records, one call); returns how many were taken. Only in ENCRYPTED.
 * ``data_to_send() -> bytes | memoryview``: drain the outgoing BIO (a batch above 4 KiB comes
@@ -293,6 +290,16 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
     def ocsp_response(self) -> bytes | None:
         """The DER OCSP response the server stapled (client side), None if none was."""
         return self._ocsp_response
+
+    @property
+    def context(self) -> TlsContext:
+        """The shared context this engine's connection was made from."""
+        return self._context
+
+    @property
+    def ciphertext_pending(self) -> int:
+        """Bytes received and not processed yet (a record not complete yet)."""
+        return int(_lib.BIO_ctrl_pending(self._into_ssl))
 
     @property
     def plaintext_pending(self) -> int:
