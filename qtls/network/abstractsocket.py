@@ -6,7 +6,8 @@ A socket owns at most one non-blocking ``socket.socket`` (``_sock``). Everything
 bytes or changes state happens in four handlers, "the pump" (the byte-moving part lives in
 ``socketpump.SocketPump``, QAbstractSocket's base; the waits in ``socketwaits``):
 
-* ``_on_lookup_done``  the host lookup finished: try the addresses in turn;
+* ``_on_lookup_done``  the host lookup finished: try the addresses in turn (the lookup and
+  the attempts themselves are a :class:`~qtls.network.dialer.Dialer`'s);
 * ``_on_writable``     a connect completed (Connecting), or the write buffer can drain;
 * ``_on_readable``     data or EOF arrived: one ``recv_into`` burst, then one ``readyRead``;
 * ``_finish_disconnect`` the last step of every way down to UnconnectedState.
@@ -38,8 +39,6 @@ reader is removed while the buffer is full and comes back when the application r
 from __future__ import annotations
 
 import _socket
-import concurrent.futures
-import errno
 import operator
 import socket
 import threading
@@ -50,8 +49,9 @@ from qtls.core.qobject import QObject
 from qtls.core.signals import emit_if_connected, pyqtSignal
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
+from qtls.network.dialer import Dialer
 from qtls.network.hostaddress import QHostAddress
-from qtls.network.hostlookup import LookupResult, immediate_lookup, start_lookup
+from qtls.network.hostlookup import LookupResult
 from qtls.network.socketenums import BindFlag as _BindFlag
 from qtls.network.socketenums import NetworkLayerProtocol as _NetworkLayerProtocol
 from qtls.network.socketenums import PauseMode as _PauseMode
@@ -93,21 +93,6 @@ def _descriptor(value: Any) -> int:
             raise TypeError(
                 f"argument 1 has unexpected type '{type(value).__name__}'"
             ) from None
-
-
-def _sockaddr(address: QHostAddress, port: int) -> tuple[int, tuple[Any, ...]]:
-    """(family, sockaddr) for connect()/bind()."""
-    if address.protocol() is _IPV6:
-        text = address.toString().partition("%")[0]
-        scope = address.scopeId()
-        scope_id = 0
-        if scope:
-            try:
-                scope_id = int(scope) if scope.isdigit() else socket.if_nametoindex(scope)
-            except OSError:
-                scope_id = 0
-        return socket.AF_INET6, (text, port, 0, scope_id)
-    return socket.AF_INET, (address.toString() or "0.0.0.0", port)
 
 
 class _JustAccepted(threading.local):
@@ -200,10 +185,8 @@ class QAbstractSocket(SocketPump):
         self._options: dict[_SocketOption, int] = {}
         self._pause_mode = _PauseMode.PauseNever
         self._protocol_tag = ""
-        self._lookup: concurrent.futures.Future[LookupResult] | None = None
-        self._lookup_token = 0
-        self._addresses: list[QHostAddress] = []
-        self._last_connect_error: tuple[_SocketError, str] | None = None
+        # The running connection attempt (lookup, then each address), while connecting.
+        self._dialer: Dialer | None = None
         self._pending_close = False
         self._abort_called = False
         self.setErrorString(_err.UNKNOWN)
@@ -397,7 +380,6 @@ class QAbstractSocket(SocketPump):
         self.setErrorString(_err.UNKNOWN)
         self._pending_close = False
         self._abort_called = False
-        self._last_connect_error = None
         self._peer_port = port
         self._peer_address = NULL_ADDRESS
         self._local_address = NULL_ADDRESS
@@ -407,34 +389,21 @@ class QAbstractSocket(SocketPump):
         self.setOpenMode(mode)
         if isinstance(host, QHostAddress):
             self._peer_name = host.toString()
+            self._dialer = Dialer(self._peer_name, port)
             self._set_state(_H)
             self._start_connecting(LookupResult(self._peer_name, [QHostAddress(host)]))
             return
         self._peer_name = host
+        self._dialer = dialer = Dialer(host, port)
         self._set_state(_H)
-        if self._state is not _H:
+        if self._state is not _H or self._dialer is not dialer:
             return  # a slot changed course
-        self._lookup_token += 1
-        token = self._lookup_token
-        self._lookup = None
-        known = immediate_lookup(host, protocol)
+        # Qt connects synchronously to a literal address (as for a QHostAddress) and to a name
+        # in QHostInfo's 60 s cache: Connecting and hostFound come before connectToHost
+        # returns. Only a real lookup defers them to the event loop.
+        known = dialer.lookup(protocol, self._event_loop(), self._on_lookup_done)
         if known is not None:
-            # Qt connects synchronously to a literal address (as for a QHostAddress) and to
-            # a name in QHostInfo's 60 s cache: Connecting and hostFound come before
-            # connectToHost returns. Only a real lookup defers them to the event loop.
             self._start_connecting(known)
-            return
-        future = start_lookup(host, protocol)
-        self._lookup = future
-        loop = self._event_loop()
-
-        def wake(_future: Any) -> None:
-            try:
-                loop.call_soon_threadsafe(self._on_lookup_done, token)
-            except RuntimeError:  # that loop is closed; a blocking wait may still collect it
-                pass
-
-        future.add_done_callback(wake)
 
     def _connect_arguments(
         self, host: Any = None, port: Any = None, mode: Any = _OpenMode.ReadWrite,
@@ -468,23 +437,24 @@ class QAbstractSocket(SocketPump):
             )
         return (host if host is not None else ""), port, mode, protocol
 
-    def _on_lookup_done(self, token: int) -> None:
-        """The lookup future is done: move on to Connecting (once per lookup)."""
-        future = self._lookup
-        if token != self._lookup_token or future is None or not future.done():
+    def _on_lookup_done(self, dialer: Dialer) -> None:
+        """The lookup ended: move on to Connecting (once per lookup)."""
+        if dialer is not self._dialer or self._state is not _H:
             return
-        self._lookup = None
-        if self._state is not _H:
-            return
-        self._start_connecting(future.result())
+        result = dialer.lookup_result()
+        if result is not None:
+            self._start_connecting(result)
 
     def _start_connecting(self, result: LookupResult) -> None:
+        dialer = self._dialer
+        assert dialer is not None
         if not result.addresses:
+            self._dialer = None
             self._set_state(_U)
             text = _err.HOST_NOT_FOUND + (f": {result.host}" if result.host else "")
             self._set_error_and_emit(_SocketError.HostNotFoundError, text)
             return
-        self._addresses = list(result.addresses)
+        dialer.addresses = list(result.addresses)
         self._set_state(_C)
         if self._state is not _C:
             return
@@ -494,36 +464,27 @@ class QAbstractSocket(SocketPump):
 
     def _connect_next(self) -> None:
         """Start a non-blocking connect to the next address, or fail with the last error."""
-        while self._addresses and self._state is _C:
-            address = self._addresses.pop(0)
-            family, sockaddr = _sockaddr(address, self._peer_port)
-            try:
-                sock = socket.socket(family, socket.SOCK_STREAM)
-            except OSError as exc:
-                self._last_connect_error = _err.from_os_error(exc)
-                continue
-            sock.setblocking(False)
-            for option, value in self._options.items():
-                set_option(sock, option, value)
-            code = sock.connect_ex(sockaddr)
-            if code not in (0, errno.EINPROGRESS, errno.EAGAIN):
-                sock.close()
-                self._last_connect_error = _err.from_os_error(
-                    code, _err.endpoint(address, self._peer_port))
-                continue
-            self._sock = sock
-            self._peer_address = QHostAddress(address)
-            if code == 0:
-                self._on_connected()
-            else:
-                self._update_io()
+        dialer = self._dialer
+        if dialer is None or self._state is not _C:
             return
-        if self._state is _C:
+        attempt = dialer.attempt(self._options)
+        if attempt is None:
             self._fail_connect()
+            return
+        sock, address, connected = attempt
+        self._sock = sock
+        self._peer_address = QHostAddress(address)
+        if connected:
+            self._dialer = None
+            self._on_connected()
+        else:
+            self._update_io()
 
     def _fail_connect(self) -> None:
-        error, text = self._last_connect_error or (
+        dialer = self._dialer
+        error, text = dialer.failure() if dialer is not None else (
             _SocketError.NetworkError, f"Could not connect to {self._peer_name}")
+        self._dialer = None
         self._reset_socket()
         self._peer_address = NULL_ADDRESS
         self._set_state(_U)
@@ -532,18 +493,16 @@ class QAbstractSocket(SocketPump):
     def _on_connect_event(self) -> None:
         """The pending connect finished: connected, or try the next address."""
         sock = self._sock
-        if sock is None:
+        dialer = self._dialer
+        if sock is None or dialer is None:
             return
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code == 0:
-            try:
-                sock.getpeername()
-            except OSError:
-                return  # spurious wake-up: still connecting
+        outcome = dialer.check(sock, self._peer_address)
+        if outcome is None:
+            return  # spurious wake-up: still connecting
+        if outcome:
+            self._dialer = None
             self._on_connected()
             return
-        self._last_connect_error = _err.from_os_error(
-            code, _err.endpoint(self._peer_address, self._peer_port))
         self._reset_socket()
         self._connect_next()
 
@@ -649,11 +608,9 @@ class QAbstractSocket(SocketPump):
         if not self._abort_called and self._state in (_H, _C):
             self._pending_close = True
             return
-        if self._state is _H:
-            self._lookup_token += 1  # forget the lookup
-            if self._lookup is not None:
-                self._lookup.cancel()  # Qt's abortHostLookup: skipped if not started yet
-            self._lookup = None
+        if self._state is _H and self._dialer is not None:
+            self._dialer.cancel()  # Qt's abortHostLookup: skipped if not started yet
+            self._dialer = None
         if not self._abort_called and self._state is not _X:
             self._set_state(_X)
             if self._state is not _X:

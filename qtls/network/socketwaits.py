@@ -16,7 +16,6 @@ operation timed out") and leave the connection as it is. ``msecs=-1`` waits fore
 
 from __future__ import annotations
 
-import concurrent.futures
 import math
 import select
 import selectors
@@ -112,14 +111,12 @@ def _wait_ready(fd: int, read: bool, write: bool, timeout: float | None) -> tupl
 
 def _wait_lookup(s: QAbstractSocket, deadline: Deadline) -> bool:
     """Wait for a running host lookup; False on timeout."""
-    future = s._lookup
-    if future is None:
+    dialer = s._dialer
+    if dialer is None or dialer.future is None:
         return True
-    try:
-        future.result(deadline.remaining())
-    except concurrent.futures.TimeoutError:
+    if dialer.wait_for_lookup(deadline.remaining()) is None:
         return False
-    s._on_lookup_done(s._lookup_token)
+    s._on_lookup_done(dialer)
     return True
 
 def wait_until(
@@ -161,8 +158,9 @@ def wait_for_connected(s: QAbstractSocket, msecs: int = 30000) -> bool:
     result = wait_until(s, lambda: s._state is not _H and s._state is not _C,
                               deadline)
     if result is None:
-        s._lookup_token += 1
-        s._lookup = None
+        if s._dialer is not None:
+            s._dialer.cancel()
+            s._dialer = None
         s._reset_socket()
         s._set_error(SocketError.SocketTimeoutError, _err.CONNECT_TIMEOUT)
         s._set_state(_U)

@@ -24,7 +24,8 @@ from qtls.core.dispatch import post, thread_loop
 from qtls.core.qobject import QObject
 from qtls.core.signals import pyqtSignal
 from qtls.network import socketerrors as _err
-from qtls.network.abstractsocket import _address_of, _descriptor, _sockaddr, just_accepted
+from qtls.network.abstractsocket import _address_of, _descriptor, just_accepted
+from qtls.network.dialer import sockaddr_of
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import NetworkLayerProtocol, SocketError
 from qtls.network.socketwaits import Deadline
@@ -135,7 +136,7 @@ class QTcpServer(QObject):
             return self._bind_and_listen(sock, (address.toString(), port))
         sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        return self._bind_and_listen(sock, _sockaddr(address, port)[1])
+        return self._bind_and_listen(sock, sockaddr_of(address, port)[1])
 
     def _bind_and_listen(self, sock: socket.socket, sockaddr: tuple[Any, ...]) -> socket.socket:
         try:
