@@ -41,6 +41,7 @@ import heapq
 import itertools
 import math
 import socket as _socket_module
+import warnings
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,12 @@ from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.engine import EngineConfigError
 from qtls.ssl.engine.context import default_context_cache
 from qtls.ssl.sslsocket import QSslSocket
-from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+from qtls.ssl.tlssettings import (
+    ConfigurationError,
+    ConfigurationWarning,
+    certificate_key_problem,
+    tls_settings,
+)
 from qtls.ssl.values.configuration import QSslConfiguration
 
 __all__ = ["QSslServer"]
@@ -94,6 +100,12 @@ class QSslServer(QTcpServer):
     ``pendingConnectionAvailable`` and take encrypted sockets with ``nextPendingConnection()``;
     they are children of the server. Failed handshakes are reported through the server's own
     signals, which carry the socket as their first argument, and the failed socket is deleted.
+
+    A configuration with a certificate but no usable key listens, as in Qt, and each client's
+    handshake fails with ``SslInvalidUserDataError`` "Cannot provide a certificate with no
+    key"; qtls adds the cause to that text (no key set, wrong passphrase, EC key loaded as
+    RSA...) and says it at once with a ``ConfigurationWarning`` from ``listen()`` (and from
+    ``setSslConfiguration()`` on a listening server).
     """
 
     startedEncryptionHandshake = pyqtSignal("QSslSocket*")
@@ -139,6 +151,17 @@ class QSslServer(QTcpServer):
                 "setSslConfiguration(self, sslConfiguration: QSslConfiguration): argument 1 "
                 f"has unexpected type '{type(sslConfiguration).__name__}'")
         self._configuration = QSslConfiguration(sslConfiguration)
+        if self.isListening():
+            self._warn_if_refused("setSslConfiguration")
+
+    def _warn_if_refused(self, method: str) -> None:
+        """Say at once that every handshake will fail for want of a key; Qt says it only in
+        each client's errorOccurred (SslInvalidUserDataError, the same text)."""
+        problem = certificate_key_problem(self._configuration._d)
+        if problem is not None:
+            # stacklevel 3: warn <- _warn_if_refused <- listen/setSslConfiguration <- caller
+            warnings.warn(f"QSslServer.{method}(): {problem}; every client's handshake will "
+                          "fail with SslInvalidUserDataError", ConfigurationWarning, stacklevel=3)
 
     def sslConfiguration(self) -> QSslConfiguration:
         """A copy of the configuration new connections get (Qt's default configuration
@@ -171,6 +194,7 @@ class QSslServer(QTcpServer):
         before: the preparation swallows its error."""
         if not super().listen(*args, **kwargs):
             return False
+        self._warn_if_refused("listen")
         config = self._configuration
         psk = bool(self.receivers(self.preSharedKeyAuthenticationRequired)
                    or config._d.psk_identity_hint)

@@ -15,7 +15,8 @@ Qt's rules applied here:
 * The protocol becomes a (min, max) version range; one OpenSSL cannot honour raises
   :class:`ConfigurationError` (the socket reports ``SslInvalidUserDataError``).
 * A local certificate without a private key (or a key without a certificate on a server) is
-  an error, as in Qt ("Cannot provide a certificate with no key").
+  an error, as in Qt ("Cannot provide a certificate with no key"); qtls adds the cause: no
+  key was set, or why the key given did not load (:func:`certificate_key_problem`).
 * The ciphers are split: TLS 1.3 suites go to ``SSL_CTX_set_ciphersuites``, the others to the
   cipher list; an empty list means OpenSSL's defaults (Qt falls back to its default ciphers).
 * A server staples the DER OCSP response found in ``backendConfiguration()["Qt-OCSP-response"]``
@@ -46,6 +47,29 @@ _CACHE_LIMIT = 128
 
 class ConfigurationError(ValueError):
     """The configuration cannot be turned into TLS settings; the message names the cause."""
+
+
+class ConfigurationWarning(UserWarning):
+    """A server was given a configuration every handshake will refuse (qtls says so at once)."""
+
+
+def certificate_key_problem(data: ConfigData) -> str | None:
+    """Qt's refusal of a local certificate without a usable private key, with its cause; None
+    when there is no certificate or its key is there.
+
+    Qt's text is "Cannot provide a certificate with no key"; qtls adds whether no key was set
+    or why the key given to ``setPrivateKey()`` is null (wrong passphrase, EC loaded as RSA...).
+    """
+    if not any(not cert.isNull() for cert in data.local_certificate_chain):
+        return None
+    key = data.private_key
+    if key is not None and not key.isNull():
+        return None
+    if data.private_key_problem:
+        cause = f"the private key did not load: {data.private_key_problem}"
+    else:
+        cause = "no private key was set"
+    return f"Cannot provide a certificate with no key ({cause})"
 
 
 def resolve_verify_mode(mode: PeerVerifyMode, server: bool) -> PeerVerifyMode:
@@ -149,7 +173,8 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
     if key is not None and not key.isNull():
         key_bytes = bytes(key.toDer()) or bytes(key.toPem()) or None
     if chain and key_bytes is None:
-        raise ConfigurationError("Cannot provide a certificate with no key")
+        problem = certificate_key_problem(data)  # (None for an opaque key, which has no bytes)
+        raise ConfigurationError(problem or "Cannot provide a certificate with no key")
     if server and not chain and key_bytes is not None and not psk:
         raise ConfigurationError("Cannot provide a key with no certificate")
 

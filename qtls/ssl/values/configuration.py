@@ -321,7 +321,7 @@ class QSslConfiguration:
     def setPrivateKey(self, key: QSslKey) -> None:
         """Set the private key matching the local certificate."""
         expect(key, QSslKey, "setPrivateKey(self, key: QSslKey)")
-        self._set(private_key=null_to_none(key))
+        self._set(private_key=null_to_none(key), private_key_problem=key._null_reason())
 
     # -- session state (filled by the socket) -------------------------------------------------
 
