@@ -106,6 +106,12 @@ class QSslServer(QTcpServer):
     key"; qtls adds the cause to that text (no key set, wrong passphrase, EC key loaded as
     RSA...) and says it at once with a ``ConfigurationWarning`` from ``listen()`` (and from
     ``setSslConfiguration()`` on a listening server).
+
+    ``waitForNewConnection()`` (QTcpServer's) returns (True, False) once the listening socket
+    was readable and its clients were accepted, as in Qt: an encrypted socket is pending only
+    after its handshake, which needs the event loop; an ``incomingConnection()`` override that
+    keeps the descriptor (``setSocketDescriptor`` + ``startServerEncryption``) can instead
+    finish it with the socket's own ``waitForEncrypted()``, with no loop at all.
     """
 
     startedEncryptionHandshake = pyqtSignal("QSslSocket*")
@@ -371,17 +377,6 @@ class QSslServer(QTcpServer):
         # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
         # only does this on a timeout; doing it for every finished handshake is deliberate.)
         self._update_reader()
-
-    def waitForNewConnection(self, msecs: int = 0) -> tuple[bool, bool]:
-        """Block up to ``msecs`` for a client: (accepted, timedOut).
-
-        As in Qt, *accepted* means a TCP connection was taken, not that an encrypted socket is
-        pending: its handshake needs the event loop, and ``pendingConnectionAvailable`` follows
-        once it is done.
-        """
-        before = len(self._pending) + len(self._handshakes)
-        accepted, timed_out = super().waitForNewConnection(msecs)
-        return accepted or len(self._pending) + len(self._handshakes) > before, timed_out
 
     def _wants_accept(self) -> bool:
         """Qt's ``totalPendingConnections``: sockets still handshaking count as pending."""
