@@ -29,9 +29,16 @@ socket goes through three stages:
 connection is *accepted*, before any handshake; ``pendingConnectionAvailable`` is the signal
 that means "an encrypted socket is ready for ``nextPendingConnection()``".
 
-Sockets still handshaking count against ``maxPendingConnections()`` (Qt's
-``totalPendingConnections``), so a flood of clients that never finish their handshake cannot
-make the server accept without bound.
+Two limits bound what a server holds (a deliberate difference from Qt). Qt counts sockets still
+handshaking against ``maxPendingConnections()`` (``totalPendingConnections``), so 30 clients
+that connect and never send a ClientHello stall every real client until the handshake timeout
+drops them. Here ``maxPendingConnections()`` (30) bounds only the encrypted sockets waiting for
+``nextPendingConnection()``, Qt's meaning for a QTcpServer, and handshakes in progress have
+their own limit, ``maxHandshakesInProgress()`` (4,096, and at most half the process's
+descriptor limit, ``RLIMIT_NOFILE``, so that idle clients cannot take every descriptor and
+make ``accept()`` fail). Reaching either limit stops accepting; new clients then wait in the
+kernel's listen backlog. Handshakes already running may still finish while the pending list is
+full, so it can exceed ``maxPendingConnections()`` by at most the handshakes in progress.
 """
 
 from __future__ import annotations
@@ -68,6 +75,17 @@ __all__ = ["QSslServer"]
 # handshake(22)); every ClientHello, SSL 3.0 to TLS 1.3, starts with it.
 _TLS_HANDSHAKE_RECORD = b"\x16"
 _DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
+_DEFAULT_MAX_HANDSHAKES = 4096
+
+
+def _descriptor_bound() -> int:
+    """Half the process's soft descriptor limit (RLIMIT_NOFILE); unbounded where unknown."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not Unix
+        return _DEFAULT_MAX_HANDSHAKES
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(1, soft // 2) if soft != resource.RLIM_INFINITY else _DEFAULT_MAX_HANDSHAKES
 
 
 _serials = itertools.count(1)
@@ -132,6 +150,9 @@ class QSslServer(QTcpServer):
         super().__init__(parent)
         self._configuration = QSslConfiguration.defaultConfiguration()
         self._handshake_timeout = _DEFAULT_HANDSHAKE_TIMEOUT_MS
+        self._max_handshakes = _DEFAULT_MAX_HANDSHAKES
+        # min(_max_handshakes, half RLIMIT_NOFILE), recomputed at listen() and on a set.
+        self._handshake_limit = min(self._max_handshakes, _descriptor_bound())
         # id(socket) -> its handshake record; ids are safe keys because the record is dropped
         # when the socket is destroyed, before the id can be reused.
         self._handshakes: dict[int, _Handshake] = {}
@@ -191,6 +212,26 @@ class QSslServer(QTcpServer):
         """The handshake timeout in milliseconds (default 5,000)."""
         return self._handshake_timeout
 
+    def setMaxHandshakesInProgress(self, numHandshakes: int) -> None:
+        """Stop accepting while this many accepted clients are still in their handshake
+        (qtls only; default 4,096). The server also never holds more than half the process's
+        descriptor limit (RLIMIT_NOFILE) in handshakes. Values below 1 count as 1."""
+        if isinstance(numHandshakes, bool) or not isinstance(numHandshakes, int):
+            raise TypeError("setMaxHandshakesInProgress(self, numHandshakes: int): argument 1 "
+                            f"has unexpected type '{type(numHandshakes).__name__}'")
+        self._max_handshakes = numHandshakes
+        self._handshake_limit = max(1, min(numHandshakes, _descriptor_bound()))
+        self._update_reader()
+
+    def maxHandshakesInProgress(self) -> int:
+        """How many clients may be in their handshake at once (qtls only; default 4,096).
+
+        Unlike Qt, handshakes in progress do not count against ``maxPendingConnections()``,
+        which bounds the encrypted sockets not yet taken: idle clients that never send a
+        ClientHello cannot hold up a real one.
+        """
+        return self._max_handshakes
+
     # ---------------------------------------------------------------- accepting
 
     def listen(self, *args: Any, **kwargs: Any) -> bool:
@@ -198,6 +239,8 @@ class QSslServer(QTcpServer):
         (certificates and key parsed, CA store loaded), so that the first client does not
         wait for it. A configuration OpenSSL refuses is reported to each connection, as
         before: the preparation swallows its error."""
+        # (The descriptor limit may have been raised since the server was made.)
+        self._handshake_limit = max(1, min(self._max_handshakes, _descriptor_bound()))
         if not super().listen(*args, **kwargs):
             return False
         self._warn_if_refused("listen")
@@ -374,14 +417,16 @@ class QSslServer(QTcpServer):
         if cut_links:
             record.connection._handshake_watcher = None
             record.connection._relayed = frozenset()
-        # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
+        # A handshake slot freed up: accept again if the handshake limit held us back. (Qt
         # only does this on a timeout; doing it for every finished handshake is deliberate.)
         self._update_reader()
 
     def _wants_accept(self) -> bool:
-        """Qt's ``totalPendingConnections``: sockets still handshaking count as pending."""
+        """Room for one more: encrypted sockets pending below ``maxPendingConnections()`` and
+        handshakes below their own limit (Qt counts both against the first)."""
         return (self._sock is not None and not self._paused
-                and len(self._pending) + len(self._handshakes) < max(self._max_pending, 1))
+                and len(self._pending) < max(self._max_pending, 1)
+                and len(self._handshakes) < self._handshake_limit)
 
     def _destroy(self) -> None:
         for key in list(self._handshakes):
