@@ -130,6 +130,10 @@ class QSslServer(QTcpServer):
     after its handshake, which needs the event loop; an ``incomingConnection()`` override that
     keeps the descriptor (``setSocketDescriptor`` + ``startServerEncryption``) can instead
     finish it with the socket's own ``waitForEncrypted()``, with no loop at all.
+
+    As Qt's, the server applies the configuration's Diffie-Hellman parameters (Qt's default
+    2048-bit group unless set), so TLS 1.2 clients get DHE suites, and it picks the ALPN
+    protocol by the client's preference.
     """
 
     startedEncryptionHandshake = pyqtSignal("QSslSocket*")

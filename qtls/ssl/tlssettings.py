@@ -19,6 +19,8 @@ Qt's rules applied here:
   key was set, or why the key given did not load (:func:`certificate_key_problem`).
 * The ciphers are split: TLS 1.3 suites go to ``SSL_CTX_set_ciphersuites``, the others to the
   cipher list; an empty list means OpenSSL's defaults (Qt falls back to its default ciphers).
+* A server uses the configuration's Diffie-Hellman parameters, Qt's default group (RFC 3526,
+  2048 bits) unless set otherwise, so it offers DHE suites to every TLS 1.2 client, as Qt does.
 * A server staples the DER OCSP response found in ``backendConfiguration()["Qt-OCSP-response"]``
   (the name Qt's OpenSSL backend reads); a client asks for one with ``ocspStaplingEnabled()``.
 """
@@ -26,6 +28,7 @@ Qt's rules applied here:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import threading
 from typing import TYPE_CHECKING, Any
@@ -201,8 +204,12 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         if raw is not None:
             ocsp_response = bytes(raw) if not isinstance(raw, str) else raw.encode("latin-1")
     dh_pem: bytes | None = None
-    if server and data.dh_parameters is not None:
-        dh_pem = data.dh_parameters._pem()
+    if server:
+        # None is Qt's default group, which Qt's server applies too (SSL_CTX_set_tmp_dh):
+        # without it OpenSSL offers a DHE suite only to a client listing FFDHE groups. Empty
+        # parameters give no DH here; Qt then turns on SSL_CTX_set_dh_auto, which pyOpenSSL
+        # does not expose.
+        dh_pem = _default_dh_pem() if data.dh_parameters is None else data.dh_parameters._pem()
 
     return TlsSettings(
         role=Role.SERVER if server else Role.CLIENT,
@@ -233,6 +240,14 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         disable_session_sharing=bool(options & _Opt.SslOptionDisableSessionSharing),
         server_cipher_preference=not (options & _Opt.SslOptionDisableServerCipherPreference),
     )
+
+
+@functools.cache
+def _default_dh_pem() -> bytes | None:
+    """QSslDiffieHellmanParameters.defaultParameters() as PEM, built once."""
+    from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+
+    return QSslDiffieHellmanParameters.defaultParameters()._pem()
 
 
 def describe(value: Any) -> str:

@@ -513,7 +513,13 @@ class QSslConfiguration:
 
     def diffieHellmanParameters(self) -> QSslDiffieHellmanParameters:
         """The DH group a server uses for DHE key exchange; by default (even in a null
-        configuration, as in Qt) ``QSslDiffieHellmanParameters.defaultParameters()``."""
+        configuration, as in Qt) ``QSslDiffieHellmanParameters.defaultParameters()``, which a
+        server applies as Qt's does, so it offers DHE suites to every TLS 1.2 client.
+
+        Empty parameters (``QSslDiffieHellmanParameters()``) differ: Qt then lets OpenSSL pick a
+        group matching the certificate key's strength (``SSL_CTX_set_dh_auto``, which
+        pyOpenSSL does not expose); a qtls server offers DHE only to clients listing FFDHE
+        groups."""
         dh = self._d.dh_parameters
         if dh is None:
             return QSslDiffieHellmanParameters.defaultParameters()
