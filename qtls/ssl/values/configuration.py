@@ -546,7 +546,12 @@ class QSslConfiguration:
         self._set(psk_identity_hint=as_bytes(hint, sig))
 
     def allowedNextProtocols(self) -> list[QByteArray]:
-        """The ALPN protocols offered (client) or accepted (server), in order of preference."""
+        """The ALPN protocols offered (client, in order of preference) or accepted (server).
+
+        As in Qt, a server picks the first protocol of the *client's* list that it accepts;
+        its own order does not matter. With no protocol in common a qtls server completes the
+        handshake without ALPN (NextProtocolNegotiationUnsupported); Qt's server answers with
+        its own first protocol, which the client did not offer, and OpenSSL clients abort."""
         return [QByteArray(p) for p in self._d.allowed_next_protocols]
 
     def setAllowedNextProtocols(self, protocols: Iterable[Any]) -> None:
