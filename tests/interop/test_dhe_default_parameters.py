@@ -29,8 +29,13 @@ DHE_ARGS = ("-tls1_2", "-groups", "X25519:P-256")
 def _dhe_suites() -> list[str]:
     """The TLS 1.2 DHE suites with RSA authentication this openssl offers."""
     assert OPENSSL is not None
-    out = subprocess.run([OPENSSL, "ciphers", "-tls1_2", "kDHE+aRSA"], capture_output=True,
-                         text=True, timeout=10, check=True).stdout
+    out = subprocess.run(
+        [OPENSSL, "ciphers", "-tls1_2", "kDHE+aRSA"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    ).stdout
     return [name for name in out.strip().split(":") if name]
 
 
@@ -82,10 +87,18 @@ def _accepted_suites_pyqt6(network: Any) -> list[str]:
     assert server.listen(network.QHostAddress(network.QHostAddress.SpecialAddress.LocalHost), 0)
     suites = []
     for name in _dhe_suites():
-        command = [OPENSSL, "s_client", "-connect", f"127.0.0.1:{server.serverPort()}",
-                   "-cipher", name, *DHE_ARGS]
-        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
+        command = [
+            OPENSSL,
+            "s_client",
+            "-connect",
+            f"127.0.0.1:{server.serverPort()}",
+            "-cipher",
+            name,
+            *DHE_ARGS,
+        ]
+        proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
         result: dict[str, str] = {}
 
         def communicate(proc: Any = proc, result: dict[str, str] = result) -> None:

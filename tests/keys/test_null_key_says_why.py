@@ -27,11 +27,27 @@ def _scenarios() -> list[tuple[str, bytes, str, str, str, bytes, str]]:
         ("wrong-passphrase", encrypted, "Rsa", "Pem", "PrivateKey", b"not it", "wrong passphrase"),
         ("no-passphrase", encrypted, "Rsa", "Pem", "PrivateKey", b"", "no passphrase"),
         ("ec-as-rsa", ec.private("trad", "pem"), "Rsa", "Pem", "PrivateKey", b"", "EC, not RSA"),
-        ("ec-der-as-rsa", ec.private("pkcs8", "der"), "Rsa", "Der", "PrivateKey", b"", "EC, not RSA"),
+        (
+            "ec-der-as-rsa",
+            ec.private("pkcs8", "der"),
+            "Rsa",
+            "Der",
+            "PrivateKey",
+            b"",
+            "EC, not RSA",
+        ),
         ("rsa-as-ec", rsa.private("pkcs8", "pem"), "Ec", "Pem", "PrivateKey", b"", "RSA, not EC"),
         ("ed25519-as-ec", ed.private("pkcs8", "pem"), "Ec", "Pem", "PrivateKey", b"", "Ed25519"),
         ("public-as-private", rsa.public("pem"), "Rsa", "Pem", "PrivateKey", b"", "public key"),
-        ("private-as-public", rsa.private("pkcs8", "pem"), "Rsa", "Pem", "PublicKey", b"", "private key"),
+        (
+            "private-as-public",
+            rsa.private("pkcs8", "pem"),
+            "Rsa",
+            "Pem",
+            "PublicKey",
+            b"",
+            "private key",
+        ),
         ("garbage", b"hello, not a key", "Rsa", "Pem", "PrivateKey", b"", "not a PEM private key"),
         ("pem-as-der", rsa.private("pkcs8", "pem"), "Rsa", "Der", "PrivateKey", b"", "not a DER"),
         ("empty", b"", "Rsa", "Pem", "PrivateKey", b"", "no key data"),
@@ -60,7 +76,9 @@ def test_a_key_that_loads_does_not_warn() -> None:
     rsa = key_named("rsa2048")
     with warnings.catch_warnings():
         warnings.simplefilter("error", NullKeyWarning)
-        loaded = QSslKey(rsa.private("trad", "pem", PASSPHRASE), A.Rsa, F.Pem, T.PrivateKey, PASSPHRASE)
+        loaded = QSslKey(
+            rsa.private("trad", "pem", PASSPHRASE), A.Rsa, F.Pem, T.PrivateKey, PASSPHRASE
+        )
         assert not loaded.isNull()
         assert QSslKey().isNull()  # the null key by construction says nothing
 
@@ -75,7 +93,11 @@ def test_pyqt6_gives_the_same_null_key(
 ) -> None:
     qsl = pyqt_network.QSsl
     theirs = pyqt_network.QSslKey(
-        data, qsl.KeyAlgorithm[algorithm], qsl.EncodingFormat[encoding], qsl.KeyType[key_type], passphrase
+        data,
+        qsl.KeyAlgorithm[algorithm],
+        qsl.EncodingFormat[encoding],
+        qsl.KeyType[key_type],
+        passphrase,
     )
     with pytest.warns(NullKeyWarning):
         ours = QSslKey(data, A[algorithm], F[encoding], T[key_type], passphrase)

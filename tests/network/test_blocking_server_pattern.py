@@ -118,7 +118,9 @@ def test_wait_reports_ready_when_the_pending_list_is_full() -> None:
     server = QTcpServer()
     server.setMaxPendingConnections(1)
     assert server.listen(QHostAddress(LOCALHOST), 0)
-    clients = [socket.create_connection(("127.0.0.1", server.serverPort()), timeout=5) for _ in range(2)]
+    clients = [
+        socket.create_connection(("127.0.0.1", server.serverPort()), timeout=5) for _ in range(2)
+    ]
     try:
         assert server.waitForNewConnection(2000) == (True, False)
         assert server.hasPendingConnections()

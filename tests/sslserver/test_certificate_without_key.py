@@ -42,7 +42,9 @@ def _ec_key_as_rsa() -> QSslKey:
 def _wrong_passphrase() -> QSslKey:
     key = ser.load_pem_private_key(RSA_SERVER_CERT.private_key_pem.bytes(), None)
     encrypted = key.private_bytes(
-        ser.Encoding.PEM, ser.PrivateFormat.TraditionalOpenSSL, ser.BestAvailableEncryption(b"right")
+        ser.Encoding.PEM,
+        ser.PrivateFormat.TraditionalOpenSSL,
+        ser.BestAvailableEncryption(b"right"),
     )
     with pytest.warns(NullKeyWarning):
         return QSslKey(encrypted, QSsl.KeyAlgorithm.Rsa, passPhrase=b"wrong")
@@ -144,11 +146,15 @@ def test_pyqt6_reports_the_same_error_codes_and_text(qtls_app: Any, pyqt_network
     net = pyqt_network
     conf = net.QSslConfiguration.defaultConfiguration()
     conf.setLocalCertificate(net.QSslCertificate(EC_SERVER_CERT.cert_chain_pems[0].bytes()))
-    conf.setPrivateKey(net.QSslKey(EC_SERVER_CERT.private_key_pem.bytes(), net.QSsl.KeyAlgorithm.Rsa))
+    conf.setPrivateKey(
+        net.QSslKey(EC_SERVER_CERT.private_key_pem.bytes(), net.QSsl.KeyAlgorithm.Rsa)
+    )
     server = net.QSslServer()
     server.setSslConfiguration(conf)
     theirs: list[tuple[str, str]] = []
-    server.errorOccurred.connect(lambda sock, error: theirs.append((error.name, sock.errorString())))
+    server.errorOccurred.connect(
+        lambda sock, error: theirs.append((error.name, sock.errorString()))
+    )
     assert server.listen()
     done = threading.Event()
 

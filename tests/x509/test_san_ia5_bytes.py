@@ -37,7 +37,9 @@ HOSTS = [
 
 @pytest.fixture(scope="module")
 def utf8_san_pem(make_cert: CertFactory) -> bytes:
-    names: list[x509.GeneralName] = [x509.DNSName._init_without_validation(label) for label in DNS_LABELS]
+    names: list[x509.GeneralName] = [
+        x509.DNSName._init_without_validation(label) for label in DNS_LABELS
+    ]
     names.append(x509.RFC822Name._init_without_validation("ü@example.com"))
     cert = make_cert(
         subject=[x509.NameAttribute(NameOID.COMMON_NAME, "leaf")],
