@@ -357,7 +357,14 @@ class QTcpServer(QObject):
         self._update_reader()
 
     def waitForNewConnection(self, msecs: int = 0) -> tuple[bool, bool]:
-        """Block up to ``msecs`` for a connection: (accepted, timedOut). No loop needed."""
+        """Block up to ``msecs`` for a connection: (ready, timedOut). No loop needed.
+
+        As in Qt, *ready* is True once the listening socket became readable and its
+        connections were handed to ``incomingConnection()``, whether or not that put one in
+        the pending list: an override that keeps the descriptor (``setSocketDescriptor`` +
+        ``startServerEncryption``, Qt's documented pattern) gets (True, False), and so does a
+        server whose pending list is full. Not listening gives (False, False).
+        """
         if isinstance(msecs, bool) or not isinstance(msecs, int):
             raise TypeError("waitForNewConnection(): argument 1 has unexpected type "
                             f"'{type(msecs).__name__}'")
@@ -370,9 +377,8 @@ class QTcpServer(QObject):
             ready = selector.select(deadline.remaining())
         if not ready:
             return False, True
-        before = len(self._pending)
-        self._accept_ready()
-        return len(self._pending) > before, False
+        self._accept_ready()  # (Qt: readNotification(), which may accept nothing)
+        return True, False
 
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: leave the old thread's loop, register with the new one there."""

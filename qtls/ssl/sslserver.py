@@ -29,9 +29,16 @@ socket goes through three stages:
 connection is *accepted*, before any handshake; ``pendingConnectionAvailable`` is the signal
 that means "an encrypted socket is ready for ``nextPendingConnection()``".
 
-Sockets still handshaking count against ``maxPendingConnections()`` (Qt's
-``totalPendingConnections``), so a flood of clients that never finish their handshake cannot
-make the server accept without bound.
+Two limits bound what a server holds (a deliberate difference from Qt). Qt counts sockets still
+handshaking against ``maxPendingConnections()`` (``totalPendingConnections``), so 30 clients
+that connect and never send a ClientHello stall every real client until the handshake timeout
+drops them. Here ``maxPendingConnections()`` (30) bounds only the encrypted sockets waiting for
+``nextPendingConnection()``, Qt's meaning for a QTcpServer, and handshakes in progress have
+their own limit, ``maxHandshakesInProgress()`` (4,096, and at most half the process's
+descriptor limit, ``RLIMIT_NOFILE``, so that idle clients cannot take every descriptor and
+make ``accept()`` fail). Reaching either limit stops accepting; new clients then wait in the
+kernel's listen backlog. Handshakes already running may still finish while the pending list is
+full, so it can exceed ``maxPendingConnections()`` by at most the handshakes in progress.
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ import heapq
 import itertools
 import math
 import socket as _socket_module
+import warnings
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +61,12 @@ from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.engine import EngineConfigError
 from qtls.ssl.engine.context import default_context_cache
 from qtls.ssl.sslsocket import QSslSocket
-from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+from qtls.ssl.tlssettings import (
+    ConfigurationError,
+    ConfigurationWarning,
+    certificate_key_problem,
+    tls_settings,
+)
 from qtls.ssl.values.configuration import QSslConfiguration
 
 __all__ = ["QSslServer"]
@@ -62,6 +75,17 @@ __all__ = ["QSslServer"]
 # handshake(22)); every ClientHello, SSL 3.0 to TLS 1.3, starts with it.
 _TLS_HANDSHAKE_RECORD = b"\x16"
 _DEFAULT_HANDSHAKE_TIMEOUT_MS = 5000
+_DEFAULT_MAX_HANDSHAKES = 4096
+
+
+def _descriptor_bound() -> int:
+    """Half the process's soft descriptor limit (RLIMIT_NOFILE); unbounded where unknown."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not Unix
+        return _DEFAULT_MAX_HANDSHAKES
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return max(1, soft // 2) if soft != resource.RLIM_INFINITY else _DEFAULT_MAX_HANDSHAKES
 
 
 _serials = itertools.count(1)
@@ -94,6 +118,22 @@ class QSslServer(QTcpServer):
     ``pendingConnectionAvailable`` and take encrypted sockets with ``nextPendingConnection()``;
     they are children of the server. Failed handshakes are reported through the server's own
     signals, which carry the socket as their first argument, and the failed socket is deleted.
+
+    A configuration with a certificate but no usable key listens, as in Qt, and each client's
+    handshake fails with ``SslInvalidUserDataError`` "Cannot provide a certificate with no
+    key"; qtls adds the cause to that text (no key set, wrong passphrase, EC key loaded as
+    RSA...) and says it at once with a ``ConfigurationWarning`` from ``listen()`` (and from
+    ``setSslConfiguration()`` on a listening server).
+
+    ``waitForNewConnection()`` (QTcpServer's) returns (True, False) once the listening socket
+    was readable and its clients were accepted, as in Qt: an encrypted socket is pending only
+    after its handshake, which needs the event loop; an ``incomingConnection()`` override that
+    keeps the descriptor (``setSocketDescriptor`` + ``startServerEncryption``) can instead
+    finish it with the socket's own ``waitForEncrypted()``, with no loop at all.
+
+    As Qt's, the server applies the configuration's Diffie-Hellman parameters (Qt's default
+    2048-bit group unless set), so TLS 1.2 clients get DHE suites, and it picks the ALPN
+    protocol by the client's preference.
     """
 
     startedEncryptionHandshake = pyqtSignal("QSslSocket*")
@@ -114,6 +154,9 @@ class QSslServer(QTcpServer):
         super().__init__(parent)
         self._configuration = QSslConfiguration.defaultConfiguration()
         self._handshake_timeout = _DEFAULT_HANDSHAKE_TIMEOUT_MS
+        self._max_handshakes = _DEFAULT_MAX_HANDSHAKES
+        # min(_max_handshakes, half RLIMIT_NOFILE), recomputed at listen() and on a set.
+        self._handshake_limit = min(self._max_handshakes, _descriptor_bound())
         # id(socket) -> its handshake record; ids are safe keys because the record is dropped
         # when the socket is destroyed, before the id can be reused.
         self._handshakes: dict[int, _Handshake] = {}
@@ -139,6 +182,17 @@ class QSslServer(QTcpServer):
                 "setSslConfiguration(self, sslConfiguration: QSslConfiguration): argument 1 "
                 f"has unexpected type '{type(sslConfiguration).__name__}'")
         self._configuration = QSslConfiguration(sslConfiguration)
+        if self.isListening():
+            self._warn_if_refused("setSslConfiguration")
+
+    def _warn_if_refused(self, method: str) -> None:
+        """Say at once that every handshake will fail for want of a key; Qt says it only in
+        each client's errorOccurred (SslInvalidUserDataError, the same text)."""
+        problem = certificate_key_problem(self._configuration._d)
+        if problem is not None:
+            # stacklevel 3: warn <- _warn_if_refused <- listen/setSslConfiguration <- caller
+            warnings.warn(f"QSslServer.{method}(): {problem}; every client's handshake will "
+                          "fail with SslInvalidUserDataError", ConfigurationWarning, stacklevel=3)
 
     def sslConfiguration(self) -> QSslConfiguration:
         """A copy of the configuration new connections get (Qt's default configuration
@@ -162,6 +216,26 @@ class QSslServer(QTcpServer):
         """The handshake timeout in milliseconds (default 5,000)."""
         return self._handshake_timeout
 
+    def setMaxHandshakesInProgress(self, numHandshakes: int) -> None:
+        """Stop accepting while this many accepted clients are still in their handshake
+        (qtls only; default 4,096). The server also never holds more than half the process's
+        descriptor limit (RLIMIT_NOFILE) in handshakes. Values below 1 count as 1."""
+        if isinstance(numHandshakes, bool) or not isinstance(numHandshakes, int):
+            raise TypeError("setMaxHandshakesInProgress(self, numHandshakes: int): argument 1 "
+                            f"has unexpected type '{type(numHandshakes).__name__}'")
+        self._max_handshakes = numHandshakes
+        self._handshake_limit = max(1, min(numHandshakes, _descriptor_bound()))
+        self._update_reader()
+
+    def maxHandshakesInProgress(self) -> int:
+        """How many clients may be in their handshake at once (qtls only; default 4,096).
+
+        Unlike Qt, handshakes in progress do not count against ``maxPendingConnections()``,
+        which bounds the encrypted sockets not yet taken: idle clients that never send a
+        ClientHello cannot hold up a real one.
+        """
+        return self._max_handshakes
+
     # ---------------------------------------------------------------- accepting
 
     def listen(self, *args: Any, **kwargs: Any) -> bool:
@@ -169,8 +243,11 @@ class QSslServer(QTcpServer):
         (certificates and key parsed, CA store loaded), so that the first client does not
         wait for it. A configuration OpenSSL refuses is reported to each connection, as
         before: the preparation swallows its error."""
+        # (The descriptor limit may have been raised since the server was made.)
+        self._handshake_limit = max(1, min(self._max_handshakes, _descriptor_bound()))
         if not super().listen(*args, **kwargs):
             return False
+        self._warn_if_refused("listen")
         config = self._configuration
         psk = bool(self.receivers(self.preSharedKeyAuthenticationRequired)
                    or config._d.psk_identity_hint)
@@ -344,25 +421,16 @@ class QSslServer(QTcpServer):
         if cut_links:
             record.connection._handshake_watcher = None
             record.connection._relayed = frozenset()
-        # A handshake slot freed up: accept again if maxPendingConnections held us back. (Qt
+        # A handshake slot freed up: accept again if the handshake limit held us back. (Qt
         # only does this on a timeout; doing it for every finished handshake is deliberate.)
         self._update_reader()
 
-    def waitForNewConnection(self, msecs: int = 0) -> tuple[bool, bool]:
-        """Block up to ``msecs`` for a client: (accepted, timedOut).
-
-        As in Qt, *accepted* means a TCP connection was taken, not that an encrypted socket is
-        pending: its handshake needs the event loop, and ``pendingConnectionAvailable`` follows
-        once it is done.
-        """
-        before = len(self._pending) + len(self._handshakes)
-        accepted, timed_out = super().waitForNewConnection(msecs)
-        return accepted or len(self._pending) + len(self._handshakes) > before, timed_out
-
     def _wants_accept(self) -> bool:
-        """Qt's ``totalPendingConnections``: sockets still handshaking count as pending."""
+        """Room for one more: encrypted sockets pending below ``maxPendingConnections()`` and
+        handshakes below their own limit (Qt counts both against the first)."""
         return (self._sock is not None and not self._paused
-                and len(self._pending) + len(self._handshakes) < max(self._max_pending, 1))
+                and len(self._pending) < max(self._max_pending, 1)
+                and len(self._handshakes) < self._handshake_limit)
 
     def _destroy(self) -> None:
         for key in list(self._handshakes):

@@ -15,9 +15,12 @@ Qt's rules applied here:
 * The protocol becomes a (min, max) version range; one OpenSSL cannot honour raises
   :class:`ConfigurationError` (the socket reports ``SslInvalidUserDataError``).
 * A local certificate without a private key (or a key without a certificate on a server) is
-  an error, as in Qt ("Cannot provide a certificate with no key").
+  an error, as in Qt ("Cannot provide a certificate with no key"); qtls adds the cause: no
+  key was set, or why the key given did not load (:func:`certificate_key_problem`).
 * The ciphers are split: TLS 1.3 suites go to ``SSL_CTX_set_ciphersuites``, the others to the
   cipher list; an empty list means OpenSSL's defaults (Qt falls back to its default ciphers).
+* A server uses the configuration's Diffie-Hellman parameters, Qt's default group (RFC 3526,
+  2048 bits) unless set otherwise, so it offers DHE suites to every TLS 1.2 client, as Qt does.
 * A server staples the DER OCSP response found in ``backendConfiguration()["Qt-OCSP-response"]``
   (the name Qt's OpenSSL backend reads); a client asks for one with ``ocspStaplingEnabled()``.
 """
@@ -25,6 +28,7 @@ Qt's rules applied here:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import threading
 from typing import TYPE_CHECKING, Any
@@ -46,6 +50,29 @@ _CACHE_LIMIT = 128
 
 class ConfigurationError(ValueError):
     """The configuration cannot be turned into TLS settings; the message names the cause."""
+
+
+class ConfigurationWarning(UserWarning):
+    """A server was given a configuration every handshake will refuse (qtls says so at once)."""
+
+
+def certificate_key_problem(data: ConfigData) -> str | None:
+    """Qt's refusal of a local certificate without a usable private key, with its cause; None
+    when there is no certificate or its key is there.
+
+    Qt's text is "Cannot provide a certificate with no key"; qtls adds whether no key was set
+    or why the key given to ``setPrivateKey()`` is null (wrong passphrase, EC loaded as RSA...).
+    """
+    if not any(not cert.isNull() for cert in data.local_certificate_chain):
+        return None
+    key = data.private_key
+    if key is not None and not key.isNull():
+        return None
+    if data.private_key_problem:
+        cause = f"the private key did not load: {data.private_key_problem}"
+    else:
+        cause = "no private key was set"
+    return f"Cannot provide a certificate with no key ({cause})"
 
 
 def resolve_verify_mode(mode: PeerVerifyMode, server: bool) -> PeerVerifyMode:
@@ -149,7 +176,8 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
     if key is not None and not key.isNull():
         key_bytes = bytes(key.toDer()) or bytes(key.toPem()) or None
     if chain and key_bytes is None:
-        raise ConfigurationError("Cannot provide a certificate with no key")
+        problem = certificate_key_problem(data)  # (None for an opaque key, which has no bytes)
+        raise ConfigurationError(problem or "Cannot provide a certificate with no key")
     if server and not chain and key_bytes is not None and not psk:
         raise ConfigurationError("Cannot provide a key with no certificate")
 
@@ -176,8 +204,12 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         if raw is not None:
             ocsp_response = bytes(raw) if not isinstance(raw, str) else raw.encode("latin-1")
     dh_pem: bytes | None = None
-    if server and data.dh_parameters is not None:
-        dh_pem = data.dh_parameters._pem()
+    if server:
+        # None is Qt's default group, which Qt's server applies too (SSL_CTX_set_tmp_dh):
+        # without it OpenSSL offers a DHE suite only to a client listing FFDHE groups. Empty
+        # parameters give no DH here; Qt then turns on SSL_CTX_set_dh_auto, which pyOpenSSL
+        # does not expose.
+        dh_pem = _default_dh_pem() if data.dh_parameters is None else data.dh_parameters._pem()
 
     return TlsSettings(
         role=Role.SERVER if server else Role.CLIENT,
@@ -208,6 +240,14 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         disable_session_sharing=bool(options & _Opt.SslOptionDisableSessionSharing),
         server_cipher_preference=not (options & _Opt.SslOptionDisableServerCipherPreference),
     )
+
+
+@functools.cache
+def _default_dh_pem() -> bytes | None:
+    """QSslDiffieHellmanParameters.defaultParameters() as PEM, built once."""
+    from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+
+    return QSslDiffieHellmanParameters.defaultParameters()._pem()
 
 
 def describe(value: Any) -> str:

@@ -127,7 +127,7 @@ def test_client_hello_is_ready_right_after_start_handshake(cache):
         (
             (b"h2", b"http/1.1"),
             (b"http/1.1", b"h2"),
-            b"http/1.1",
+            b"h2",
             AlpnStatus.NEGOTIATED,
             AlpnStatus.NEGOTIATED,
         ),
@@ -136,7 +136,7 @@ def test_client_hello_is_ready_right_after_start_handshake(cache):
         ((), (b"h2",), None, AlpnStatus.NONE, AlpnStatus.NONE),
     ],
 )
-def test_alpn_server_picks_first_of_its_own_list_that_client_offered(
+def test_alpn_server_picks_the_clients_first_protocol_it_allows(
     cache, client_alpn, server_alpn, expected, client_status, server_status
 ):
     server = TlsEngine(server_settings(alpn_protocols=server_alpn), cache=cache)

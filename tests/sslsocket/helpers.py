@@ -6,6 +6,7 @@ import datetime
 import socket
 import ssl
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,7 @@ from qtls.QtNetwork import (
     QSslSocket,
     QTcpServer,
 )
+from qtls.ssl.x509.key import NullKeyWarning
 from tests.network.helpers import run_until, spin
 
 __all__ = ["Pki", "Recorder", "TlsServer", "run_until", "spin", "client_for", "StdlibServer"]
@@ -45,7 +47,9 @@ class Identity:
         self.chain = [q_cert(blob.bytes()) for blob in leaf.cert_chain_pems]
         self.cert = self.chain[0]
         key_pem = leaf.private_key_pem.bytes()
-        self.key = QSslKey(key_pem, QSsl.KeyAlgorithm.Rsa)
+        with warnings.catch_warnings():  # probing RSA first: an EC key warns that it is not
+            warnings.simplefilter("ignore", NullKeyWarning)
+            self.key = QSslKey(key_pem, QSsl.KeyAlgorithm.Rsa)
         if self.key.isNull():
             self.key = QSslKey(key_pem, QSsl.KeyAlgorithm.Ec)
         assert not self.key.isNull()

@@ -88,9 +88,11 @@ class EngineCallbacks:
             self._events.append(AlertReceived(level, description, text))
 
     def _on_alpn_select(self, offered: list[bytes]) -> Any:
-        # Server preference: the first of *our* protocols that the client offered.
-        for protocol in self._settings.alpn_protocols:
-            if protocol in offered:
+        # The client's preference, as Qt's server (SSL_select_next_proto with the client's
+        # list first): the first protocol the client offered that we allow.
+        allowed = self._settings.alpn_protocols
+        for protocol in offered:
+            if protocol in allowed:
                 self._alpn_status = AlpnStatus.NEGOTIATED
                 return protocol
         self._alpn_status = AlpnStatus.UNSUPPORTED

@@ -95,8 +95,8 @@ class TlsSettings:
     #: Call the engine's ``on_verify_error`` hook from inside the verify callback
     #: (Qt's handshakeMustInterruptOnError).
     interrupt_on_verify_error: bool = False
-    #: ALPN protocols: a client offers them in order; a server picks the first of *its* list
-    #: that the client offered.
+    #: ALPN protocols: a client offers them in order; a server picks, as Qt's does, the first
+    #: protocol of the *client's* list that it allows.
     alpn_protocols: tuple[bytes, ...] = ()
     session_tickets: bool = True
     #: Finite-field DH parameters for DHE ciphers (PEM).

@@ -321,7 +321,7 @@ class QSslConfiguration:
     def setPrivateKey(self, key: QSslKey) -> None:
         """Set the private key matching the local certificate."""
         expect(key, QSslKey, "setPrivateKey(self, key: QSslKey)")
-        self._set(private_key=null_to_none(key))
+        self._set(private_key=null_to_none(key), private_key_problem=key._null_reason())
 
     # -- session state (filled by the socket) -------------------------------------------------
 
@@ -513,7 +513,13 @@ class QSslConfiguration:
 
     def diffieHellmanParameters(self) -> QSslDiffieHellmanParameters:
         """The DH group a server uses for DHE key exchange; by default (even in a null
-        configuration, as in Qt) ``QSslDiffieHellmanParameters.defaultParameters()``."""
+        configuration, as in Qt) ``QSslDiffieHellmanParameters.defaultParameters()``, which a
+        server applies as Qt's does, so it offers DHE suites to every TLS 1.2 client.
+
+        Empty parameters (``QSslDiffieHellmanParameters()``) differ: Qt then lets OpenSSL pick a
+        group matching the certificate key's strength (``SSL_CTX_set_dh_auto``, which
+        pyOpenSSL does not expose); a qtls server offers DHE only to clients listing FFDHE
+        groups."""
         dh = self._d.dh_parameters
         if dh is None:
             return QSslDiffieHellmanParameters.defaultParameters()
@@ -540,7 +546,12 @@ class QSslConfiguration:
         self._set(psk_identity_hint=as_bytes(hint, sig))
 
     def allowedNextProtocols(self) -> list[QByteArray]:
-        """The ALPN protocols offered (client) or accepted (server), in order of preference."""
+        """The ALPN protocols offered (client, in order of preference) or accepted (server).
+
+        As in Qt, a server picks the first protocol of the *client's* list that it accepts;
+        its own order does not matter. With no protocol in common a qtls server completes the
+        handshake without ALPN (NextProtocolNegotiationUnsupported); Qt's server answers with
+        its own first protocol, which the client did not offer, and OpenSSL clients abort."""
         return [QByteArray(p) for p in self._d.allowed_next_protocols]
 
     def setAllowedNextProtocols(self, protocols: Iterable[Any]) -> None:

@@ -86,6 +86,9 @@ class ConfigData:
     allow_root_certs_on_demand: bool = True
     local_certificate_chain: tuple[QSslCertificate, ...] = ()
     private_key: QSslKey | None = None
+    # Why the key given to setPrivateKey() did not load (QSslKey's NullKeyWarning text), for
+    # the handshake's error message; not part of the value, as Qt has no such field.
+    private_key_problem: str = dataclasses.field(default="", compare=False)
     ciphers: tuple[QSslCipher, ...] = ()
     elliptic_curves: tuple[QSslEllipticCurve, ...] = ()
     # None = Qt's default group (QSslDiffieHellmanParameters.defaultParameters()), which even

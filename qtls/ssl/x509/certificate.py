@@ -107,6 +107,9 @@ class QSslCertificate:
     data is read), or as a copy of another certificate; the first certificate found is used,
     and anything unreadable gives a null certificate (``isNull()``), never an exception.
     Getters of a null certificate return empty values. Equality and ``hash()`` compare the DER.
+    Non-ASCII bytes in a DNS or e-mail subjectAltName are read as Latin-1, as Qt reads them, in
+    subjectAlternativeNames() and in host-name matching: a SAN written as UTF-8 ``😀.example``
+    does not match ``xn--i28h.example``.
     """
 
     class SubjectInfo(enum.Enum):
@@ -344,9 +347,9 @@ class QSslCertificate:
             kind: QSsl.AlternativeNameEntryType | None = None
             text = ""
             if isinstance(name, x509.DNSName):
-                kind, text = kinds.DnsEntry, name.value
+                kind, text = kinds.DnsEntry, _ia5_as_latin1(name.value)
             elif isinstance(name, x509.RFC822Name):
-                kind, text = kinds.EmailEntry, name.value
+                kind, text = kinds.EmailEntry, _ia5_as_latin1(name.value)
             elif isinstance(name, x509.IPAddress):
                 text = _address_text(name.value)
                 kind = kinds.IpAddressEntry if text else None
@@ -358,6 +361,9 @@ class QSslCertificate:
         """DNS names, e-mail addresses and IP addresses of the subjectAltName extension.
 
         As PyQt6 returns Qt's QMultiMap: a dict from entry type to a list, most recent first.
+        DNS names and e-mail addresses are IA5Strings, and Qt reads their bytes as Latin-1, so
+        a UTF-8 ``bücher.example`` comes back as ``bÃ¼cher.example``, and host-name matching
+        compares that text (a certificate must carry an IDN as its ``xn--`` A-label to match).
         """
         return {kind: list(values) for kind, values in self._alternative_names().items()}
 
@@ -550,6 +556,15 @@ class QSslCertificate:
         if isinstance(caCertificates, list):
             caCertificates[:] = [QSslCertificate._from_cryptography(c) for c in extra]
         return True
+
+
+def _ia5_as_latin1(text: str) -> str:
+    """An IA5String's bytes as Qt reads them (QString::fromLatin1).
+
+    cryptography decodes an IA5String as UTF-8; encoding back gives the bytes Qt sees. (Bytes
+    that are not UTF-8 make cryptography refuse the whole extensions list.)
+    """
+    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
 
 
 def _address_text(address: object) -> str:

@@ -29,6 +29,10 @@ available encryption) where Qt uses DES-EDE3-CBC; the PEM header is the same and
 or Qt reader reads both.
 
 QSslKey is not hashable, as in PyQt6.
+
+Deliberate addition: a key that comes out null from non-empty or empty data raises a
+``NullKeyWarning`` naming the cause, since Qt's silent null key shows up only as failed
+handshakes later.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from qtls.core.bytearray import QByteArray
 from qtls.ssl.qssl import QSsl
 
-__all__ = ["QSslKey"]
+__all__ = ["QSslKey"]  # NullKeyWarning is imported from here (PyQt6 has no such name)
 
 
 @contextmanager
@@ -141,11 +145,15 @@ class QSslKey:
 
     ``QSslKey()`` is the null key: ``algorithm()`` Opaque, ``type()`` PublicKey, ``length()``
     -1. A key that fails to load from non-empty data is null too, but keeps the algorithm and
-    type it was asked for, as in Qt. Two keys are equal when algorithm, type, length and DER encoding are equal (opaque keys:
-    when they wrap the same object), as in Qt.
+    type it was asked for, as in Qt. Two keys are equal when algorithm, type, length and DER
+    encoding are equal (opaque keys: when they wrap the same object), as in Qt.
+
+    Where Qt is silent, qtls says why a key loaded from data is null: a
+    :class:`NullKeyWarning` (``qtls.ssl.x509.key``) names the cause (wrong passphrase, an EC
+    key loaded as RSA, a certificate or public key where a private key was wanted, no data).
     """
 
-    __slots__ = ("_key", "_algorithm", "_type")
+    __slots__ = ("_key", "_algorithm", "_type", "_why_null")
     __hash__ = None  # type: ignore[assignment]  # PyQt6's QSslKey is unhashable
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -160,12 +168,14 @@ class QSslKey:
         self._key: KeyObject | None = None
         self._algorithm = _Alg.Opaque
         self._type = _Type.PublicKey
+        self._why_null = ""  # why loading gave the null key (the NullKeyWarning's text)
         if not args and not kwargs:
             return
         first: Any = args[0] if args else kwargs.pop("encoded", kwargs.pop("device", None))
         rest = args[1:]
         if isinstance(first, QSslKey) and not rest and not kwargs:
             self._key, self._algorithm, self._type = first._key, first._algorithm, first._type
+            self._why_null = first._why_null
             return
         if isinstance(first, _PRIVATE_TYPES + _PUBLIC_TYPES):
             self._init_from_handle(first, *rest, **kwargs)  # type: ignore[arg-type]
@@ -205,13 +215,27 @@ class QSslKey:
             raise _type_error("QSslKey()", 4, type)
         password = _bytes_arg("QSslKey()", 5, passPhrase)
         if not data:
+            self._null_because("there is no key data (the input is empty)")
             return
         # Qt records what was asked for even when decoding fails: a null key that says Rsa.
         self._algorithm, self._type = algorithm, type
         if algorithm is _Alg.Opaque:
+            self._null_because("an Opaque key cannot be loaded from data")
             return
         with _quiet_dh():
-            self._key = _decode(data, algorithm, encoding, type, password)
+            self._key, reason = _decode(data, algorithm, encoding, type, password)
+        if self._key is None:
+            self._null_because(reason)
+
+    def _null_because(self, reason: str) -> None:
+        self._why_null = reason
+        # stacklevel 4: _null_because, _init_from_data, __init__, then the QSslKey(...) call
+        warnings.warn(f"QSslKey is null: {reason}", NullKeyWarning, stacklevel=4)
+
+    def _null_reason(self) -> str:
+        """Why this key is null when loading it failed; empty for a key that loaded or was
+        never loaded (QSslKey(), clear())."""
+        return self._why_null if self._key is None else ""
 
     # -- hooks for the other qtls modules --------------------------------------------------
 
@@ -251,6 +275,7 @@ class QSslKey:
     def clear(self) -> None:
         """Make this the null key."""
         self._key, self._algorithm, self._type = None, _Alg.Opaque, _Type.PublicKey
+        self._why_null = ""
 
     def algorithm(self) -> QSsl.KeyAlgorithm:
         """The algorithm the key was loaded as (Opaque for the null key)."""
@@ -319,6 +344,7 @@ class QSslKey:
         self._key, other._key = other._key, self._key
         self._algorithm, other._algorithm = other._algorithm, self._algorithm
         self._type, other._type = other._type, self._type
+        self._why_null, other._why_null = other._why_null, self._why_null
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QSslKey):
@@ -358,17 +384,17 @@ def _decode(
     encoding: QSsl.EncodingFormat,
     key_type: QSsl.KeyType,
     password: bytes,
-) -> KeyObject | None:
-    """The key in *data* when it is a *key_type* key of *algorithm*; None otherwise."""
+) -> tuple[KeyObject | None, str]:
+    """The key in *data* when it is a *key_type* key of *algorithm*, else None and why not."""
     try:
         if key_type is _Type.PrivateKey:
             key: KeyObject | None = _decode_private(data, encoding, password)
         else:
             key = _decode_public(data, encoding, strict=algorithm is not _Alg.MlDsa)
     except _LOAD_ERRORS:
-        return None
+        return None, _why_undecodable(data, encoding, key_type, password)
     if key is None:
-        return None
+        return None, "the data is a PKCS#1 RSA PUBLIC KEY; only BEGIN PUBLIC KEY (SPKI) loads"
     if algorithm is _Alg.MlDsa:
         # Qt 6.11 decodes MlDsa with OpenSSL's generic decoder: any key, but PKCS#8 only in
         # DER (d2i_AutoPrivateKey is not used). Re-encoding tells PKCS#8 input apart exactly.
@@ -377,9 +403,67 @@ def _decode(
                 ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()
             )
             if pkcs8 != data and not _is_encrypted_der(data):
-                return None
-        return key
-    return key if _classic_algorithm(key) is algorithm else None
+                return None, "an MlDsa private key in DER must be PKCS#8"
+        return key, ""
+    found = _classic_algorithm(key)
+    if found is algorithm:
+        return key, ""
+    if found is None:  # Ed25519, X448...: only MlDsa's generic decoder takes them
+        kind = type(key).__name__.replace("PrivateKey", "").replace("PublicKey", "")
+        return None, f"the key is {kind}, not {algorithm.name.upper()} (only MlDsa loads it)"
+    return None, f"the key is {found.name.upper()}, not {algorithm.name.upper()}"
+
+
+def _why_undecodable(
+    data: bytes, encoding: QSsl.EncodingFormat, key_type: QSsl.KeyType, password: bytes
+) -> str:
+    """Why cryptography could not decode *data* as a *key_type* key: the warning's text."""
+    pem = encoding is _Enc.Pem
+    if key_type is _Type.PrivateKey:
+        load = ser.load_pem_private_key if pem else ser.load_der_private_key
+        try:
+            load(data, None)
+        except TypeError:  # encrypted
+            if password:
+                return "wrong passphrase"
+            return "the key is encrypted and no passphrase was given"
+        except _LOAD_ERRORS:
+            pass
+    if pem and b"-----BEGIN CERTIFICATE-----" in data:
+        return "the data is a certificate, not a key"
+    if key_type is _Type.PrivateKey and _is_public_key(data, pem):
+        return "the data is a public key, not a private key"
+    if key_type is _Type.PublicKey and _is_private_key(data, pem):
+        return "the data is a private key, not a public key"
+    wanted = "private" if key_type is _Type.PrivateKey else "public"
+    return f"the data is not a {'PEM' if pem else 'DER'} {wanted} key of a known algorithm"
+
+
+def _is_public_key(data: bytes, pem: bool) -> bool:
+    try:
+        (ser.load_pem_public_key if pem else ser.load_der_public_key)(data)
+    except _LOAD_ERRORS:
+        return False
+    return True
+
+
+def _is_private_key(data: bytes, pem: bool) -> bool:
+    try:
+        (ser.load_pem_private_key if pem else ser.load_der_private_key)(data, None)
+    except TypeError:
+        return True  # an encrypted private key
+    except _LOAD_ERRORS:
+        return False
+    return True
+
+
+class NullKeyWarning(UserWarning):
+    """A QSslKey loaded from data came out null; the message says why.
+
+    Qt gives the null key silently, and a server then fails every handshake; qtls keeps the
+    null key and says why at load time. Silence it with ``warnings.simplefilter("ignore",
+    NullKeyWarning)``.
+    """
 
 
 def _decode_private(data: bytes, encoding: QSsl.EncodingFormat, password: bytes) -> PrivateKey:
