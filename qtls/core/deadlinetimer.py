@@ -227,7 +227,7 @@ class QDeadlineTimer:
             return NotImplemented
         return QDeadlineTimer.addNSecs(self, -other * 1_000_000)
 
-    def __isub__(self, msecs: int) -> QDeadlineTimer:
+    def __isub__(self, msecs: int) -> QDeadlineTimer:  # type: ignore[misc]
         if isinstance(msecs, bool) or not isinstance(msecs, int):
             return NotImplemented
         return self.__iadd__(-msecs)
