@@ -17,3 +17,4 @@ from qtls.core.cryptographichash import *
 from qtls.core.elapsedtimer import *
 from qtls.core.deadlinetimer import *
 from qtls.core.thread import *
+from qtls.core.datastream import *
