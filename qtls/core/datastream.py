@@ -32,6 +32,7 @@ QPoint, QUrl, ...) are absent; ``<<`` takes a QByteArray or a one-character str 
 
 from __future__ import annotations
 
+import codecs
 import enum
 import logging
 import math
@@ -70,7 +71,7 @@ _RANGES = {
 class _Structs:
     """Precompiled Structs for one byte order."""
 
-    __slots__ = ("b", "B", "h", "H", "i", "I", "q", "Q", "f", "d", "utf16")
+    __slots__ = ("b", "B", "h", "H", "i", "I", "q", "Q", "f", "d", "utf16", "encode", "decode")
 
     def __init__(self, prefix: str) -> None:
         self.b = struct.Struct(prefix + "b")
@@ -84,11 +85,18 @@ class _Structs:
         self.f = struct.Struct(prefix + "f")
         self.d = struct.Struct(prefix + "d")
         self.utf16 = "utf-16-be" if prefix == ">" else "utf-16-le"
+        # The codec functions themselves: str.encode("utf-16-be") looks the codec up by name
+        # on every call (four times slower for the short strings of a message).
+        big = prefix == ">"
+        self.encode = codecs.utf_16_be_encode if big else codecs.utf_16_le_encode
+        self.decode = codecs.utf_16_be_decode if big else codecs.utf_16_le_decode
 
 
 _BIG = _Structs(">")
 _LITTLE = _Structs("<")
 _F32 = struct.Struct("<f")
+_F32_PACK = _F32.pack
+_F32_UNPACK = _F32.unpack
 
 
 def _as_float32(value: float) -> float:
@@ -104,6 +112,65 @@ def _pack_error(value: object, code: str, what: str) -> Exception:
         return TypeError(f"{what}: argument 1 has unexpected type '{type(value).__name__}'")
     low, high = _RANGES[code]
     return OverflowError(f"argument 1 overflowed: value must be in the range {low} to {high}")
+
+
+def _int_writer(code: str, name: str, doc: str) -> Any:
+    """A ``writeIntN`` method: pack, then append at the array's cursor in one frame (the hot
+    path of a stream over a QByteArray), else go through ``_put``."""
+    size = struct.calcsize(code)
+
+    packs = (getattr(_BIG, code).pack, getattr(_LITTLE, code).pack)
+
+    def write(self: QDataStream, i: int) -> None:
+        try:
+            data = packs[self._little](i)
+        except struct.error:
+            raise _pack_error(i, code, name) from None
+        array = self._array
+        if array is not None and array._fast_write and not self._status:
+            buf = array._data
+            pos = array._cursor
+            if pos == len(buf):
+                buf += data
+            else:
+                buf[pos:pos + size] = data
+            array._cursor = pos + size
+        else:
+            self._put(data)
+
+    write.__name__ = write.__qualname__ = name
+    write.__doc__ = doc
+    return write
+
+
+def _int_reader(code: str, name: str, doc: str) -> Any:
+    """A ``readIntN`` method: unpack at the array's cursor in one frame, else ``_unpack``."""
+    size = struct.calcsize(code)
+
+    unpacks = (getattr(_BIG, code).unpack_from, getattr(_LITTLE, code).unpack_from)
+
+    def read(self: QDataStream) -> int:
+        array = self._array
+        if array is not None and array._fast_read and not self._status:
+            pos = array._cursor
+            buf = array._data
+            if pos + size <= len(buf):
+                array._cursor = pos + size
+                return unpacks[self._little](buf, pos)[0]  # type: ignore[no-any-return]
+        v = self._unpack(getattr(self._s, code))
+        return 0 if v is None else v  # type: ignore[no-any-return]
+
+    read.__name__ = read.__qualname__ = name
+    read.__doc__ = doc
+    return read
+
+
+_write_q = _int_writer("q", "writeInt64", "")
+_write_Q = _int_writer("Q", "writeUInt64", "")
+_read_q = _int_reader("q", "readInt64", "")
+_read_Q = _int_reader("Q", "readUInt64", "")
+_read_f = _int_reader("f", "readFloat", "")  # (the same unpacking serves floats)
+_read_d = _int_reader("d", "readDouble", "")
 
 
 class QDataStream(QIODeviceBase):
@@ -188,6 +255,7 @@ class QDataStream(QIODeviceBase):
         self._status = _OK
         self._version = _DEFAULT_VERSION
         self._s = _BIG
+        self._little = 0  # index into the (big, little) pairs of the hot paths
         self._order = QDataStream.ByteOrder.BigEndian
         self._double = True
         self._transaction_depth = 0
@@ -269,6 +337,7 @@ class QDataStream(QIODeviceBase):
             )
         self._order = a0
         self._s = _BIG if a0 is QDataStream.ByteOrder.BigEndian else _LITTLE
+        self._little = 0 if a0 is QDataStream.ByteOrder.BigEndian else 1
 
     def floatingPointPrecision(self) -> QDataStream.FloatingPointPrecision:
         """The size of floats and doubles (from Qt_4_6 on)."""
@@ -403,45 +472,33 @@ class QDataStream(QIODeviceBase):
         return skipped
 
     # ------------------------------------------------------------------ integers
-    def writeInt8(self, i: int) -> None:
-        """A signed byte."""
-        self._pack("b", i, "writeInt8")
+    writeInt8 = _int_writer("b", "writeInt8", """A signed byte.""")
 
-    def writeUInt8(self, i: int) -> None:
-        """An unsigned byte."""
-        self._pack("B", i, "writeUInt8")
+    writeUInt8 = _int_writer("B", "writeUInt8", """An unsigned byte.""")
 
-    def writeInt16(self, i: int) -> None:
-        """A signed 16-bit integer."""
-        self._pack("h", i, "writeInt16")
+    writeInt16 = _int_writer("h", "writeInt16", """A signed 16-bit integer.""")
 
-    def writeUInt16(self, i: int) -> None:
-        """An unsigned 16-bit integer."""
-        self._pack("H", i, "writeUInt16")
+    writeUInt16 = _int_writer("H", "writeUInt16", """An unsigned 16-bit integer.""")
 
-    def writeInt32(self, i: int) -> None:
-        """A signed 32-bit integer."""
-        self._pack("i", i, "writeInt32")
+    writeInt32 = _int_writer("i", "writeInt32", """A signed 32-bit integer.""")
 
     writeInt = writeInt32
 
-    def writeUInt32(self, i: int) -> None:
-        """An unsigned 32-bit integer."""
-        self._pack("I", i, "writeUInt32")
+    writeUInt32 = _int_writer("I", "writeUInt32", """An unsigned 32-bit integer.""")
 
     def writeInt64(self, i: int) -> None:
         """A signed 64-bit integer (before Qt_3_3: two 32-bit words, high first)."""
         if self._version < _V_QT_3_3:
             self._write_words(i, "q", "writeInt64")
         else:
-            self._pack("q", i, "writeInt64")
+            _write_q(self, i)
 
     def writeUInt64(self, i: int) -> None:
         """An unsigned 64-bit integer (before Qt_3_3: two 32-bit words, high first)."""
         if self._version < _V_QT_3_3:
             self._write_words(i, "Q", "writeUInt64")
         else:
-            self._pack("Q", i, "writeUInt64")
+            _write_Q(self, i)
 
     def _write_words(self, i: int, code: str, what: str) -> None:
         low, high = _RANGES[code]
@@ -459,92 +516,115 @@ class QDataStream(QIODeviceBase):
 
     def writeBool(self, i: bool) -> None:
         """One byte: 1 for a true value, 0 otherwise."""
-        self._put(b"\x01" if i else b"\x00")
+        data = b"\x01" if i else b"\x00"
+        array = self._array
+        if array is not None and array._fast_write and not self._status:
+            buf = array._data
+            pos = array._cursor
+            if pos == len(buf):
+                buf += data
+            else:
+                buf[pos:pos + len(data)] = data
+            array._cursor = pos + len(data)
+        else:
+            self._put(data)
 
-    def readInt8(self) -> int:
-        """A signed byte (0 after a short read)."""
-        v = self._unpack(self._s.b)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readInt8 = _int_reader("b", "readInt8", """A signed byte (0 after a short read).""")
 
-    def readUInt8(self) -> int:
-        """An unsigned byte."""
-        v = self._unpack(self._s.B)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readUInt8 = _int_reader("B", "readUInt8", """An unsigned byte.""")
 
-    def readInt16(self) -> int:
-        """A signed 16-bit integer."""
-        v = self._unpack(self._s.h)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readInt16 = _int_reader("h", "readInt16", """A signed 16-bit integer.""")
 
-    def readUInt16(self) -> int:
-        """An unsigned 16-bit integer."""
-        v = self._unpack(self._s.H)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readUInt16 = _int_reader("H", "readUInt16", """An unsigned 16-bit integer.""")
 
-    def readInt32(self) -> int:
-        """A signed 32-bit integer."""
-        v = self._unpack(self._s.i)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readInt32 = _int_reader("i", "readInt32", """A signed 32-bit integer.""")
 
     readInt = readInt32
 
-    def readUInt32(self) -> int:
-        """An unsigned 32-bit integer."""
-        v = self._unpack(self._s.I)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+    readUInt32 = _int_reader("I", "readUInt32", """An unsigned 32-bit integer.""")
 
     def readInt64(self) -> int:
         """A signed 64-bit integer."""
         if self._version < _V_QT_3_3:
             v = self._read_words()
             return v - (1 << 64) if v >= 1 << 63 else v
-        v = self._unpack(self._s.q)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+        return _read_q(self)  # type: ignore[no-any-return]
 
     def readUInt64(self) -> int:
         """An unsigned 64-bit integer."""
         if self._version < _V_QT_3_3:
             return self._read_words()
-        v = self._unpack(self._s.Q)
-        return 0 if v is None else v  # type: ignore[no-any-return]
+        return _read_Q(self)  # type: ignore[no-any-return]
 
     def readBool(self) -> bool:
         """One byte; any non-zero value is True."""
-        v = self._unpack(self._s.b)
-        return bool(v)
+        array = self._array
+        if array is not None and array._fast_read and not self._status:
+            pos = array._cursor
+            buf = array._data
+            if pos < len(buf):
+                array._cursor = pos + 1
+                return buf[pos] != 0  # type: ignore[no-any-return]
+        return bool(self._unpack(self._s.b))
 
     # ------------------------------------------------------------------ floating point
     def writeFloat(self, f: float) -> None:
         """A C float: 4 bytes, or widened to 8 under DoublePrecision (from Qt_4_6)."""
-        value = _as_float32(_to_float(f, "writeFloat"))
+        value = _to_float(f, "writeFloat") if type(f) is not float else f
+        try:
+            value = _F32_UNPACK(_F32_PACK(value))[0]
+        except OverflowError:
+            value = math.copysign(math.inf, value)
         if self._double and self._version >= _V_QT_4_6:
-            self._put(self._s.d.pack(value))
+            data = self._s.d.pack(value)
         else:
-            self._put(self._s.f.pack(value))
+            data = self._s.f.pack(value)
+        array = self._array
+        if array is not None and array._fast_write and not self._status:
+            buf = array._data
+            pos = array._cursor
+            if pos == len(buf):
+                buf += data
+            else:
+                buf[pos:pos + len(data)] = data
+            array._cursor = pos + len(data)
+        else:
+            self._put(data)
 
     def writeDouble(self, f: float) -> None:
         """A C double: 8 bytes, or narrowed to 4 under SinglePrecision (from Qt_4_6)."""
-        value = _to_float(f, "writeDouble")
+        value = _to_float(f, "writeDouble") if type(f) is not float else f
         if not self._double and self._version >= _V_QT_4_6:
-            self._put(self._s.f.pack(_as_float32(value)))
+            data = self._s.f.pack(_as_float32(value))
         else:
-            self._put(self._s.d.pack(value))
+            data = self._s.d.pack(value)
+        array = self._array
+        if array is not None and array._fast_write and not self._status:
+            buf = array._data
+            pos = array._cursor
+            if pos == len(buf):
+                buf += data
+            else:
+                buf[pos:pos + len(data)] = data
+            array._cursor = pos + len(data)
+        else:
+            self._put(data)
 
     def readFloat(self) -> float:
         """A C float (read as 8 bytes and narrowed under DoublePrecision, from Qt_4_6)."""
         if self._double and self._version >= _V_QT_4_6:
-            v = self._unpack(self._s.d)
-            return 0.0 if v is None else _as_float32(v)
-        v = self._unpack(self._s.f)
-        return 0.0 if v is None else float(v)
+            v = _read_d(self)
+            try:
+                return float(_F32_UNPACK(_F32_PACK(v))[0])
+            except OverflowError:
+                return math.copysign(math.inf, v)
+        return float(_read_f(self))
 
     def readDouble(self) -> float:
         """A C double (read as 4 bytes under SinglePrecision, from Qt_4_6)."""
         if not self._double and self._version >= _V_QT_4_6:
-            v = self._unpack(self._s.f)
-        else:
-            v = self._unpack(self._s.d)
-        return 0.0 if v is None else float(v)
+            return float(_read_f(self))
+        return float(_read_d(self))
 
     # ------------------------------------------------------------------ sizes
     def _write_size(self, n: int) -> bool:
@@ -574,7 +654,22 @@ class QDataStream(QIODeviceBase):
     def writeBytes(self, a0: Any) -> QDataStream:
         """A size, then the bytes (Qt's writeBytes); returns the stream."""
         data = bytes(a0)
-        if self._write_size(len(data)) and data:
+        n = len(data)
+        if n >= _EXTENDED_SIZE:
+            if self._write_size(n):
+                self._put(data)
+            return self
+        data = self._s.I.pack(n) + data
+        array = self._array
+        if array is not None and array._fast_write and not self._status:
+            buf = array._data
+            pos = array._cursor
+            if pos == len(buf):
+                buf += data
+            else:
+                buf[pos:pos + len(data)] = data
+            array._cursor = pos + len(data)
+        else:
             self._put(data)
         return self
 
@@ -584,6 +679,16 @@ class QDataStream(QIODeviceBase):
         return b"" if data is None else data
 
     def _read_bytes(self) -> bytes | None:
+        array = self._array
+        if array is not None and array._fast_read and not self._status:
+            pos = array._cursor
+            buf = array._data
+            if pos + 4 <= len(buf):
+                n = self._s.I.unpack_from(buf, pos)[0]
+                end = pos + 4 + n
+                if 0 < n < _EXTENDED_SIZE and end <= len(buf):
+                    array._cursor = end
+                    return bytes(buf[pos + 4:end])
         length = self._read_size()
         if length == 0:
             return None
@@ -629,6 +734,23 @@ class QDataStream(QIODeviceBase):
     # ------------------------------------------------------------------ strings
     def writeQString(self, qstr: str | None) -> None:
         """A QString: UTF-16 in the stream's byte order; None is Qt's null string."""
+        if type(qstr) is str and self._version > 1:
+            data = self._s.encode(qstr, "surrogatepass")[0]
+            n = len(data)
+            if n < _EXTENDED_SIZE:
+                data = self._s.I.pack(n) + data
+                array = self._array
+                if array is not None and array._fast_write and not self._status:
+                    buf = array._data
+                    pos = array._cursor
+                    if pos == len(buf):
+                        buf += data
+                    else:
+                        buf[pos:pos + len(data)] = data
+                    array._cursor = pos + len(data)
+                else:
+                    self._put(data)
+                return
         if qstr is not None and not isinstance(qstr, str):
             raise TypeError(
                 f"writeQString(self, qstr: Optional[str]): argument 1 has unexpected type "
@@ -649,6 +771,16 @@ class QDataStream(QIODeviceBase):
 
     def readQString(self) -> str:
         """A QString ('' for a null or empty one, and after an error)."""
+        array = self._array
+        if array is not None and array._fast_read and not self._status and self._version > 1:
+            pos = array._cursor
+            buf = array._data
+            if pos + 4 <= len(buf):
+                n = self._s.I.unpack_from(buf, pos)[0]
+                end = pos + 4 + n
+                if n < _EXTENDED_SIZE and not n & 1 and end <= len(buf):
+                    array._cursor = end
+                    return self._s.decode(buf[pos + 4:end], "surrogatepass", True)[0]  # type: ignore[no-any-return]
         if self._version == 1:
             return bytes(self._read_byte_array()).decode("latin-1")
         length = self._read_size()
