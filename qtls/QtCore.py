@@ -18,3 +18,4 @@ from qtls.core.elapsedtimer import *
 from qtls.core.deadlinetimer import *
 from qtls.core.thread import *
 from qtls.core.datastream import *
+from qtls.core.metaobject import *
