@@ -24,9 +24,11 @@ in one attribute read.
   after it, while ``isFinished()`` is already true; then pending ``deleteLater()`` calls of
   the thread's objects run (Qt's deferred deletes at thread exit) and ``wait()`` returns.
 
-Where qtls differs: ``terminate()`` is absent (Python cannot kill a thread); priorities and
-stack sizes are recorded but not applied; an adopted thread emits neither ``started`` nor
-``finished``.
+Where qtls differs: ``terminate()`` and ``setTerminationEnabled()`` are absent (Python cannot
+kill a thread), as are ``eventDispatcher()``/``setEventDispatcher()`` (the dispatcher is the
+thread's asyncio loop); priorities, service levels and stack sizes are recorded but not
+applied; an adopted thread emits neither ``started`` nor ``finished``; ``currentThreadId()``
+is ``threading.get_ident()``.
 """
 
 from __future__ import annotations
@@ -124,6 +126,13 @@ class QThread(QObject):
         TimeCriticalPriority = 6
         InheritPriority = 7
 
+    class QualityOfService(enum.Enum):
+        """Scheduling hints (recorded; Python threads have none to set)."""
+
+        Auto = 0
+        High = 1
+        Eco = 2
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lock = threading.Lock()
@@ -142,6 +151,7 @@ class QThread(QObject):
         self._ran_once = False
         self._priority = QThread.Priority.InheritPriority
         self._stack_size = 0
+        self._service_level = QThread.QualityOfService.Auto
 
     @classmethod
     def _adopt(cls, thread: threading.Thread) -> QThread:
@@ -397,6 +407,19 @@ class QThread(QObject):
             )
         if self.isRunning():
             self._priority = priority
+
+    def serviceLevel(self) -> QThread.QualityOfService:
+        """The quality of service set with ``setServiceLevel`` (recorded only)."""
+        return self._service_level
+
+    def setServiceLevel(self, serviceLevel: QThread.QualityOfService) -> None:
+        """Record a quality of service (Python cannot apply it)."""
+        if not isinstance(serviceLevel, QThread.QualityOfService):
+            raise TypeError(
+                f"setServiceLevel(self, serviceLevel: QThread.QualityOfService): argument 1 has "
+                f"unexpected type '{type(serviceLevel).__name__}'"
+            )
+        self._service_level = serviceLevel
 
     def stackSize(self) -> int:
         """The stack size set with ``setStackSize`` (0: the default)."""

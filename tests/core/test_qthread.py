@@ -294,3 +294,71 @@ def test_move_to_thread_takes_a_qthread_and_rejects_other_types() -> None:
     thread = QThread()
     obj.moveToThread(thread)
     assert obj.thread() is thread
+
+
+class TlsWorker(QObject):
+    """A worker that makes its QSslSocket in its own thread and does one encrypted echo."""
+
+    finished = pyqtSignal()
+
+    def __init__(self, port: int, config: Any) -> None:
+        super().__init__()
+        self.port = port
+        self.config = config
+        self.socket: Any = None
+        self.record: dict[str, Any] = {}
+
+    def run(self) -> None:
+        from qtls.QtNetwork import QSslSocket
+
+        sock = QSslSocket(self)
+        self.socket = sock
+        sock.setSslConfiguration(self.config)
+        sock.encrypted.connect(self.on_encrypted)
+        sock.readyRead.connect(self.on_ready_read)
+        sock.errorOccurred.connect(lambda *_: self.finish(f"error: {sock.errorString()}"))
+        sock.connectToHostEncrypted("127.0.0.1", self.port, "localhost")
+
+    def on_encrypted(self) -> None:
+        self.record["encrypted_in"] = QThread.currentThread()
+        self.socket.write(b"over tls")
+
+    def on_ready_read(self) -> None:
+        self.record["read_in"] = QThread.currentThread()
+        self.finish(bytes(self.socket.readAll()))
+
+    def finish(self, result: Any) -> None:
+        if "result" not in self.record:
+            self.record["result"] = result
+            self.socket.disconnectFromHost()
+            self.finished.emit()
+
+
+def test_worker_object_pattern_with_an_ssl_socket(app: QCoreApplication) -> None:
+    trustme = pytest.importorskip("trustme")
+    from tests.sslsocket.helpers import Pki, StdlibServer
+
+    pki = Pki(trustme.CA())
+
+    def echo(conn: Any) -> None:
+        conn.sendall(b"tls:" + conn.recv(1024))
+        try:
+            conn.recv(1)
+        except OSError:
+            pass
+
+    server = StdlibServer(pki.stdlib_server_context(), echo)
+    thread = QThread()
+    worker = TlsWorker(server.port, pki.client_config())
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.finished.connect(thread.quit)
+    thread.finished.connect(app.quit)
+    guard = deadline(app.quit, 8000)
+    thread.start()
+    app.exec()
+    assert thread.wait(5000)
+    guard.stop()
+    server.join()
+    assert worker.record.get("result") == b"tls:over tls"
+    assert worker.record["encrypted_in"] is thread and worker.record["read_in"] is thread
