@@ -190,7 +190,7 @@ class _ByteArrayDevice(QIODevice):
         buf, pos = self._data, self._cursor
         n = len(data)
         if pos == len(buf):
-            buf += data
+            bytearray.extend(buf, data)
         else:
             buf[pos:pos + n] = data
         self._cursor = pos + n

@@ -96,6 +96,16 @@ _BIG = _Structs(">")
 _LITTLE = _Structs("<")
 _F32 = struct.Struct("<f")
 _F32_PACK = _F32.pack
+# The array methods themselves: QByteArray overrides ``+=`` and slicing in Python (PyQt6's
+# semantics), which would cost a Python call per value on the hot paths.
+_extend = bytearray.extend
+_ba_getitem = bytearray.__getitem__
+
+
+def _cut(buf: Any, start: int, end: int) -> Any:
+    """``buf[start:end]`` as bytes or bytearray, without QByteArray's Python slicing."""
+    return buf[start:end] if type(buf) is bytes else _ba_getitem(buf, slice(start, end))
+
 _F32_UNPACK = _F32.unpack
 
 
@@ -131,7 +141,7 @@ def _int_writer(code: str, name: str, doc: str) -> Any:
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + size] = data
             array._cursor = pos + size
@@ -377,7 +387,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + len(data)] = data
             array._cursor = pos + len(data)
@@ -404,7 +414,7 @@ class QDataStream(QIODeviceBase):
             end = pos + n
             if end <= len(buf):
                 array._cursor = end
-                return buf[pos:end]  # type: ignore[no-any-return]
+                return _cut(buf, pos, end)
             array._cursor = len(buf)
             self.setStatus(QDataStream.Status.ReadPastEnd)
             return None
@@ -522,7 +532,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + len(data)] = data
             array._cursor = pos + len(data)
@@ -564,7 +574,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             if pos < len(buf):
                 array._cursor = pos + 1
-                return buf[pos] != 0  # type: ignore[no-any-return]
+                return _BIG.B.unpack_from(buf, pos)[0] != 0  # type: ignore[no-any-return]
         return bool(self._unpack(self._s.b))
 
     # ------------------------------------------------------------------ floating point
@@ -584,7 +594,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + len(data)] = data
             array._cursor = pos + len(data)
@@ -603,7 +613,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + len(data)] = data
             array._cursor = pos + len(data)
@@ -665,7 +675,7 @@ class QDataStream(QIODeviceBase):
             buf = array._data
             pos = array._cursor
             if pos == len(buf):
-                buf += data
+                _extend(buf, data)
             else:
                 buf[pos:pos + len(data)] = data
             array._cursor = pos + len(data)
@@ -688,7 +698,7 @@ class QDataStream(QIODeviceBase):
                 end = pos + 4 + n
                 if 0 < n < _EXTENDED_SIZE and end <= len(buf):
                     array._cursor = end
-                    return bytes(buf[pos + 4:end])
+                    return bytes(_cut(buf, pos + 4, end))
         length = self._read_size()
         if length == 0:
             return None
@@ -744,7 +754,7 @@ class QDataStream(QIODeviceBase):
                     buf = array._data
                     pos = array._cursor
                     if pos == len(buf):
-                        buf += data
+                        _extend(buf, data)
                     else:
                         buf[pos:pos + len(data)] = data
                     array._cursor = pos + len(data)
@@ -780,7 +790,7 @@ class QDataStream(QIODeviceBase):
                 end = pos + 4 + n
                 if n < _EXTENDED_SIZE and not n & 1 and end <= len(buf):
                     array._cursor = end
-                    return self._s.decode(buf[pos + 4:end], "surrogatepass", True)[0]  # type: ignore[no-any-return]
+                    return self._s.decode(_cut(buf, pos + 4, end), "surrogatepass", True)[0]  # type: ignore[no-any-return]
         if self._version == 1:
             return bytes(self._read_byte_array()).decode("latin-1")
         length = self._read_size()

@@ -70,8 +70,14 @@ def write_all(core: Any, version: int, order: str, precision: str) -> bytes:
 
 
 def read_all(core: Any, data: bytes, version: int, order: str, precision: str,
-             reads: list[str] = READS) -> list[Any]:
-    stream = configure(core, core.QDataStream(core.QByteArray(data)), version, order, precision)
+             reads: list[str] = READS, in_place: bool = False) -> list[Any]:
+    """Read ``data`` back with ``reads``: from a copy (``QDataStream(bytes)``), or in place from
+    a QByteArray opened ReadOnly (``in_place``)."""
+    if in_place:
+        source = core.QDataStream(core.QByteArray(data), core.QIODeviceBase.OpenModeFlag.ReadOnly)
+    else:
+        source = core.QDataStream(core.QByteArray(data))
+    stream = configure(core, source, version, order, precision)
     out: list[Any] = []
     for method in reads:
         if method == "raw3":
@@ -99,8 +105,9 @@ def test_every_type_is_written_as_pyqt6_writes_it_and_read_back_the_same(
     ours = write_all(qtls_core, version, order, precision)
     theirs = write_all(pyqt, version, order, precision)
     assert ours == theirs
-    assert read_all(qtls_core, theirs, version, order, precision) == read_all(
-        pyqt, theirs, version, order, precision)
+    expected = read_all(pyqt, theirs, version, order, precision)
+    assert read_all(qtls_core, theirs, version, order, precision) == expected
+    assert read_all(qtls_core, theirs, version, order, precision, in_place=True) == expected
 
 
 @pytest.mark.pyqt6
@@ -111,8 +118,10 @@ def test_truncated_input_gives_pyqt6s_values_and_status(
     data = write_all(pyqt, version, "BigEndian", "DoublePrecision")
     for cut in range(len(data) + 1):
         prefix = data[:cut]
-        assert read_all(qtls_core, prefix, version, "BigEndian", "DoublePrecision") == read_all(
-            pyqt, prefix, version, "BigEndian", "DoublePrecision"), cut
+        expected = read_all(pyqt, prefix, version, "BigEndian", "DoublePrecision")
+        assert read_all(qtls_core, prefix, version, "BigEndian", "DoublePrecision") == expected
+        assert read_all(qtls_core, prefix, version, "BigEndian", "DoublePrecision",
+                        in_place=True) == expected, cut
 
 
 CORRUPT = [
