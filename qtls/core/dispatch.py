@@ -14,7 +14,8 @@ loop *as far as qtls is concerned*:
 ``post()`` is Qt's queued connection: it runs a callback soon in another thread's loop through
 ``call_soon_threadsafe`` (which wakes a loop blocked in ``select``).
 
-Other modules rely on exactly these names: ``thread_loop``, ``loop_of_thread``, ``post``.
+Other modules rely on exactly these names: ``thread_loop``, ``loop_of_thread``, ``post``, and
+``release_thread_loop`` (QThread, when its run ends).
 """
 
 from __future__ import annotations

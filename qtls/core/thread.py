@@ -79,7 +79,7 @@ def qthread_of(thread: threading.Thread) -> QThread:
 
 
 def _wait_msecs(value: object) -> int | None:
-    """Seconds to wait for ``wait()``'s argument: None for forever."""
+    """Milliseconds to wait for ``wait()``'s argument: None for forever."""
     if isinstance(value, QDeadlineTimer):
         if value.isForever():
             return None
@@ -255,8 +255,8 @@ class QThread(QObject):
 
     def _bootstrap(self) -> None:
         runner = self._runner
-        # Objects moved here before the thread existed cached no ident: signals fix that up on
-        # first delivery; this object's own record is refreshed here.
+        # (Objects moved here before the thread existed have no cached ident yet; signals
+        # refresh it on their first delivery, see pyqtBoundSignal._deliver_other.)
         try:
             try:
                 self.started.emit()
