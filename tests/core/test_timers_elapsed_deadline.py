@@ -105,3 +105,16 @@ def scenario(core: Any) -> list[Any]:
 def test_values_match_pyqt6() -> None:
     pyqt: types.ModuleType = pytest.importorskip("PyQt6.QtCore")
     assert scenario(qtls_core) == scenario(pyqt)
+
+
+def test_process_events_takes_a_deadline(app: Any) -> None:
+    from qtls.QtCore import QCoreApplication, QEventLoop, QTimer
+
+    fired: list[int] = []
+    QTimer.singleShot(0, lambda: fired.append(1))
+    flags = QEventLoop.ProcessEventsFlag.AllEvents
+    QEventLoop().processEvents(flags, QDeadlineTimer(500))
+    QCoreApplication.processEvents(flags, QDeadlineTimer(QDeadlineTimer.Forever))
+    assert fired == [1]
+    with pytest.raises(TypeError):
+        QEventLoop().processEvents(flags, 1.5)  # type: ignore[arg-type]
