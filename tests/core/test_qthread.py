@@ -362,3 +362,30 @@ def test_worker_object_pattern_with_an_ssl_socket(app: QCoreApplication) -> None
     server.join()
     assert worker.record.get("result") == b"tls:over tls"
     assert worker.record["encrypted_in"] is thread and worker.record["read_in"] is thread
+
+
+def test_an_exception_in_run_is_reported_and_finished_is_still_emitted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    reported: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda t, e, tb: reported.append(e))
+
+    class Broken(QThread):
+        def run(self) -> None:
+            raise ValueError("boom")
+
+    thread = Broken()
+    finished = threading.Event()
+    thread.finished.connect(finished.set, Qt.ConnectionType.DirectConnection)
+    thread.start()
+    assert thread.wait(5000)
+    assert finished.is_set()
+    assert [str(e) for e in reported] == ["boom"]
+
+
+def test_exec_from_another_thread_is_refused() -> None:
+    thread = QThread()
+    with pytest.warns(RuntimeWarning, match="other than the one it manages"):
+        assert thread.exec() == -1
