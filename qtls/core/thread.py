@@ -313,7 +313,8 @@ class QThread(QObject):
         return code
 
     def exit(self, returnCode: int = 0) -> None:
-        """Make the thread's ``exec()`` (and every loop running in it) return ``returnCode``.
+        """Make the thread's ``exec()``, and every QEventLoop running in the thread, return
+        ``returnCode``.
 
         Safe from any thread. Before ``exec()`` runs, the next ``exec()`` returns at once.
         """
@@ -321,16 +322,17 @@ class QThread(QObject):
         with self._lock:
             self._exited = True
             self._return_code = code
-            if not self._exec_depth:
-                return
             generation = self._exec_generation
-        dispatch.post(self._runner, self._exit_here, generation, code)
+        if self.isRunning():
+            # Into the thread's loop: whichever loop runs there next (exec's or a QEventLoop
+            # of run()) leaves, and a later one returns at once, as with Qt's quitNow.
+            dispatch.post(self._runner, self._exit_here, generation, code)
 
     def _exit_here(self, generation: int, code: int) -> None:
         # Runs in the managed thread, inside its loop: leave every running frame.
         with self._lock:
-            if generation != self._exec_generation or not self._exec_depth:
-                return  # meant for an exec() that has already returned
+            if generation != self._exec_generation:
+                return  # an exec() started since has already seen the exit
         _state.quit_now = True
         for frame in list(_state.frames):
             frame.exit(code)

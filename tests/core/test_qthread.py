@@ -389,3 +389,24 @@ def test_exec_from_another_thread_is_refused() -> None:
     thread = QThread()
     with pytest.warns(RuntimeWarning, match="other than the one it manages"):
         assert thread.exec() == -1
+
+
+def test_quit_also_leaves_an_event_loop_that_run_started_itself() -> None:
+    from qtls.QtCore import QEventLoop
+
+    codes: list[int] = []
+    running = threading.Event()
+
+    class OwnLoop(QThread):
+        def run(self) -> None:
+            loop = QEventLoop()
+            QTimer.singleShot(0, running.set)
+            codes.append(loop.exec())
+            codes.append(QEventLoop().exec())  # Qt's quitNow: returns at once
+
+    thread = OwnLoop()
+    thread.start()
+    assert running.wait(5)
+    thread.exit(4)
+    assert thread.wait(5000)
+    assert codes == [4, -1]
