@@ -410,3 +410,36 @@ def test_quit_also_leaves_an_event_loop_that_run_started_itself() -> None:
     thread.exit(4)
     assert thread.wait(5000)
     assert codes == [4, -1]
+
+
+def test_a_connected_socket_moved_to_a_qthread_reads_there() -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+    client = QTcpSocket()
+    client.connectToHost("127.0.0.1", listener.getsockname()[1])
+    assert client.waitForConnected(3000)
+    peer, _ = listener.accept()
+    thread = QThread()
+    got: list[tuple[bytes, QThread]] = []
+
+    class Reader(QObject):
+        def on_ready_read(self) -> None:
+            got.append((bytes(client.readAll()), QThread.currentThread()))
+            thread.quit()
+
+    reader = Reader()
+    client.readyRead.connect(reader.on_ready_read)
+    reader.moveToThread(thread)
+    client.moveToThread(thread)  # before the thread runs: its loop takes the socket over
+    thread.start()
+    try:
+        peer.sendall(b"to the qthread")
+        assert thread.wait(5000)
+        assert got == [(b"to the qthread", thread)]
+        assert client.thread() is thread
+    finally:
+        thread.quit()
+        thread.wait(5000)
+        client.abort()
+        peer.close()
+        listener.close()
