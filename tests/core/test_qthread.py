@@ -341,11 +341,12 @@ def test_worker_object_pattern_with_an_ssl_socket(app: QCoreApplication) -> None
     pki = Pki(trustme.CA())
 
     def echo(conn: Any) -> None:
-        conn.sendall(b"tls:" + conn.recv(1024))
-        try:
-            conn.recv(1)
-        except OSError:
-            pass
+        with conn:  # (the wrapped socket: the helper closes only the plain one)
+            conn.sendall(b"tls:" + conn.recv(1024))
+            try:
+                conn.recv(1)
+            except OSError:
+                pass
 
     server = StdlibServer(pki.stdlib_server_context(), echo)
     thread = QThread()
