@@ -454,17 +454,18 @@ class QDataStream(QIODeviceBase):
             return -1
         return len(data) if self._put(data) else -1
 
-    def readRawData(self, len: int) -> bytes:
-        """Up to ``len`` raw bytes (fewer, with ReadPastEnd, at the end)."""
+    def readRawData(self, len: int) -> bytes | None:
+        """Up to ``len`` raw bytes (fewer, with ReadPastEnd, at the end); None where Qt returns
+        -1 (no device, a failed transaction, a device error), as PyQt6 does."""
         dev = self._dev
         if dev is None:
-            return b""
+            return None
         if self._status and dev.isTransactionStarted():
-            return b""
+            return None
         data = dev.read(len)
         if data is None:
             self.setStatus(QDataStream.Status.ReadPastEnd)
-            return b""
+            return None
         if builtin_len(data) != len:
             self.setStatus(QDataStream.Status.ReadPastEnd)
         return bytes(data)
@@ -710,11 +711,13 @@ class QDataStream(QIODeviceBase):
 
     def writeString(self, str: bytes | None) -> None:
         """Qt's ``operator<<(const char *)``: size and bytes with a terminating NUL (size 0
-        for None)."""
+        for None). The bytes end at the first NUL, as a C string does."""
         if str is None:
             self._write_size(0)
             return
-        self.writeBytes(bytes(str) + b"\x00")
+        data = bytes(str)
+        end = data.find(b"\x00")
+        self.writeBytes((data if end < 0 else data[:end]) + b"\x00")
 
     def readString(self) -> bytes | None:
         """What ``writeString`` wrote, up to its first NUL; None for nothing or an error."""
@@ -813,8 +816,12 @@ class QDataStream(QIODeviceBase):
 
     def readQStringList(self) -> list[str]:
         """What ``writeQStringList`` wrote ([] after an error)."""
+        # Qt's StreamStateSaver: start from Ok (unless a transaction has failed: it stays
+        # failed), and put back an earlier error afterwards.
         saved = self._status
-        self._status = _OK
+        dev = self._dev
+        if dev is None or not dev.isTransactionStarted():
+            self._status = _OK
         result: list[str] = []
         count = self._read_size()
         if count < 0:

@@ -348,3 +348,111 @@ def test_values_written_by_qtls_to_a_socket_are_read_by_pyqt6(pyqt: types.Module
     finally:
         client.abort()
         listener.close()
+
+
+READERS = sorted(set(READS) - {"raw3", ">>"}) + ["raw3", ">>", "skip2"]
+
+
+def run_reads(core: Any, data: bytes, version: int, little: bool, single: bool,
+              reads: list[str], transaction: bool) -> list[Any]:
+    stream = core.QDataStream(core.QByteArray(data))
+    stream.setVersion(version)
+    if little:
+        stream.setByteOrder(core.QDataStream.ByteOrder.LittleEndian)
+    if single:
+        stream.setFloatingPointPrecision(core.QDataStream.FloatingPointPrecision.SinglePrecision)
+    if transaction:
+        stream.startTransaction()
+    out: list[Any] = []
+    for method in reads:
+        if method == "raw3":
+            value: Any = stream.readRawData(3)
+        elif method == "skip2":
+            value = stream.skipRawData(2)
+        elif method == ">>":
+            target = core.QByteArray(b"old")
+            stream >> target
+            value = bytes(target)
+        else:
+            value = getattr(stream, method)()
+        if isinstance(value, float):
+            value = repr(value)
+        out.append((value, stream.status().name))
+    if transaction:
+        out.append(("commit", stream.commitTransaction(), stream.status().name))
+    out.append(("end", stream.atEnd(), stream.device().pos()))
+    return out
+
+
+@pytest.mark.pyqt6
+def test_random_bytes_read_with_random_readers_match_pyqt6(pyqt: types.ModuleType) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        data=st.binary(max_size=48),
+        version=st.sampled_from(VERSIONS),
+        little=st.booleans(),
+        single=st.booleans(),
+        reads=st.lists(st.sampled_from(READERS), max_size=8),
+        transaction=st.booleans(),
+    )
+    def check(data: bytes, version: int, little: bool, single: bool, reads: list[str],
+              transaction: bool) -> None:
+        args = (data, version, little, single, reads, transaction)
+        assert run_reads(qtls_core, *args) == run_reads(pyqt, *args)
+
+    check()
+
+
+@pytest.mark.pyqt6
+def test_random_values_are_written_as_pyqt6_writes_them(pyqt: types.ModuleType) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    def ints(bits: int, signed: bool) -> Any:
+        low, high = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        return st.integers(low, high)
+
+    text = st.one_of(st.none(), st.text(max_size=6))
+    value = st.one_of(
+        st.tuples(st.just("writeInt8"), ints(8, True)),
+        st.tuples(st.just("writeUInt8"), ints(8, False)),
+        st.tuples(st.just("writeInt16"), ints(16, True)),
+        st.tuples(st.just("writeUInt16"), ints(16, False)),
+        st.tuples(st.just("writeInt32"), ints(32, True)),
+        st.tuples(st.just("writeUInt32"), ints(32, False)),
+        st.tuples(st.just("writeInt64"), ints(64, True)),
+        st.tuples(st.just("writeUInt64"), ints(64, False)),
+        st.tuples(st.just("writeBool"), st.booleans()),
+        st.tuples(st.just("writeFloat"), st.floats(allow_nan=False)),
+        st.tuples(st.just("writeDouble"), st.floats(allow_nan=False)),
+        st.tuples(st.just("writeQString"), text),
+        st.tuples(st.just("writeQStringList"), st.lists(text, max_size=3)),
+        st.tuples(st.just("writeBytes"), st.binary(max_size=6)),
+        st.tuples(st.just("writeString"), st.one_of(st.none(), st.binary(max_size=6))),
+    )
+
+    def written(core: Any, version: int, little: bool, single: bool,
+                values: list[tuple[str, Any]]) -> bytes:
+        array = core.QByteArray()
+        stream = core.QDataStream(array, core.QIODeviceBase.OpenModeFlag.WriteOnly)
+        stream.setVersion(version)
+        if little:
+            stream.setByteOrder(core.QDataStream.ByteOrder.LittleEndian)
+        if single:
+            stream.setFloatingPointPrecision(
+                core.QDataStream.FloatingPointPrecision.SinglePrecision)
+        for method, argument in values:
+            getattr(stream, method)(argument)
+        return bytes(array)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(version=st.sampled_from(VERSIONS), little=st.booleans(), single=st.booleans(),
+           values=st.lists(value, max_size=6))
+    def check(version: int, little: bool, single: bool, values: list[tuple[str, Any]]) -> None:
+        assert written(qtls_core, version, little, single, values) == written(
+            pyqt, version, little, single, values)
+
+    check()
