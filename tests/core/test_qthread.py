@@ -113,7 +113,7 @@ def test_default_run_is_the_event_loop_and_exit_code_comes_back_from_exec() -> N
 
     thread = Looping()
     started = threading.Event()
-    thread.started.connect(started.set)
+    thread.started.connect(started.set, Qt.ConnectionType.DirectConnection)  # (queued to this thread otherwise, as PyQt6)
     thread.start()
     assert started.wait(5)
     assert thread.isRunning()
@@ -150,10 +150,12 @@ def test_overridden_run_started_and_finished_are_emitted_in_the_thread() -> None
     job = Job()
     job.started.connect(
         lambda: seen.append(("started", QThread.currentThread(), job.isRunning(), job.isFinished())),
+        Qt.ConnectionType.DirectConnection,
     )
     job.finished.connect(
         lambda: seen.append(("finished", QThread.currentThread(), job.isRunning(),
                              job.isFinished())),
+        Qt.ConnectionType.DirectConnection,
     )
     assert job.wait(0)  # not started: nothing to wait for
     job.start()
@@ -262,7 +264,7 @@ def test_a_finished_thread_restarts_and_its_objects_still_live_in_it() -> None:
     thread = QThread()
     counter = Counter()
     counter.moveToThread(thread)
-    thread.started.connect(lambda: counter.poke.emit(0))
+    thread.started.connect(lambda: counter.poke.emit(0), Qt.ConnectionType.DirectConnection)
     counter.poke.connect(counter.on_poke)
     for _ in range(2):
         thread.start()
@@ -279,7 +281,7 @@ def test_delete_later_on_finished_deletes_the_worker_in_its_thread() -> None:
     worker = Counter()
     worker.moveToThread(thread)
     destroyed: list[QThread] = []
-    worker.destroyed.connect(lambda *_: destroyed.append(QThread.currentThread()))
+    worker.destroyed.connect(lambda *_: destroyed.append(QThread.currentThread()), Qt.ConnectionType.DirectConnection)
     thread.finished.connect(worker.deleteLater)
     thread.started.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.start()
