@@ -14,3 +14,8 @@ from qtls.core.iodevice import *
 from qtls.core.bytearray import *
 from qtls.core.qdatetime import *
 from qtls.core.cryptographichash import *
+from qtls.core.elapsedtimer import *
+from qtls.core.deadlinetimer import *
+from qtls.core.thread import *
+from qtls.core.datastream import *
+from qtls.core.metaobject import *

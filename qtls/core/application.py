@@ -19,6 +19,7 @@ import weakref
 from typing import Any
 
 from qtls.core import dispatch
+from qtls.core.deadlinetimer import QDeadlineTimer
 from qtls.core.event import QEvent
 from qtls.core.eventloop import QEventLoop, _process_events, _run_frame, _state
 from qtls.core.qobject import (
@@ -146,9 +147,10 @@ class QCoreApplication(QObject):
     @staticmethod
     def processEvents(
         flags: QEventLoop.ProcessEventsFlag = QEventLoop.ProcessEventsFlag.AllEvents,
-        maxtime: int | None = None,
+        maxtime: int | QDeadlineTimer | None = None,
     ) -> None:
-        """Process the calling thread's pending events once (or for up to ``maxtime`` ms)."""
+        """Process the calling thread's pending events once (or for up to ``maxtime`` ms, or
+        until the QDeadlineTimer ``maxtime`` expires)."""
         _process_events(flags, maxtime)
 
     @staticmethod

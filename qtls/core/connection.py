@@ -37,6 +37,7 @@ _M_CALL = 0  # a plain callable, called directly
 _M_METHOD = 1  # a weakly held bound method, called directly
 _M_METHOD_AUTO = 2  # a weakly held bound method of a QObject: direct in its thread
 _M_OTHER = 3  # everything else: _deliver_other()
+_M_CALL_HOME = 4  # an Auto callable: direct in the thread that connected it, else queued there
 
 _get_ident = threading.get_ident
 _lock = threading.Lock()  # serialises connect/disconnect; emit never takes it
@@ -91,6 +92,8 @@ class _Connection:
         "kind",
         "mode",
         "single_shot",
+        "home",
+        "home_tid",
         "__weakref__",
     )
 
@@ -106,6 +109,11 @@ class _Connection:
         self.nargs = nargs
         self.kind = kind
         self.single_shot = False
+        # A slot without a QObject receiver (function, lambda, partial, method of another
+        # object) belongs, for Auto and Queued delivery, to the thread that connected it:
+        # PyQt6 routes it through a proxy QObject created there.
+        self.home = threading.current_thread()
+        self.home_tid = _get_ident()
         qobject = _qobject_class()
         # ref: the receiver (the object whose thread decides Auto delivery), held weakly.
         self.ref: weakref.ref[Any] | None = None
@@ -123,14 +131,14 @@ class _Connection:
         receiver = self.ref() if self.ref is not None else None
         if not isinstance(receiver, qobject) and self.func is None:
             self.ref = None  # only QObjects have a thread affinity
-        if kind == _AUTO and not isinstance(receiver, qobject):
-            kind = self.kind = _DIRECT
         if self.func is not None and kind == _DIRECT:
             self.mode = _M_METHOD
-        elif self.func is not None and kind == _AUTO:
+        elif self.func is not None and kind == _AUTO and isinstance(receiver, qobject):
             self.mode = _M_METHOD_AUTO
         elif self.ref is None and kind == _DIRECT:
             self.mode = _M_CALL
+        elif self.ref is None and kind == _AUTO:
+            self.mode = _M_CALL_HOME
         else:
             self.mode = _M_OTHER
 

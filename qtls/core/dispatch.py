@@ -14,7 +14,8 @@ loop *as far as qtls is concerned*:
 ``post()`` is Qt's queued connection: it runs a callback soon in another thread's loop through
 ``call_soon_threadsafe`` (which wakes a loop blocked in ``select``).
 
-Other modules rely on exactly these names: ``thread_loop``, ``loop_of_thread``, ``post``.
+Other modules rely on exactly these names: ``thread_loop``, ``loop_of_thread``, ``post``, and
+``release_thread_loop`` (QThread, when its run ends).
 """
 
 from __future__ import annotations
@@ -155,6 +156,26 @@ def _remember_running_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Record ``loop`` as the calling thread's loop (called when qtls sees it running)."""
     _loops[threading.current_thread()] = loop
     _registered.loop = loop
+
+
+def release_thread_loop(thread: threading.Thread) -> None:
+    """Forget and close the loop qtls made for ``thread`` (a QThread whose run has ended).
+
+    Frees its selector and wake-up pipe now rather than when the thread object is garbage. A
+    later ``post()`` to the thread or ``thread_loop()`` in it makes a new loop (a restarted
+    QThread runs that one). A loop the program supplied, or one still running, is left alone.
+    """
+    with _lock:
+        loop = _made.get(thread)
+        if loop is None or loop.is_running():
+            return
+        _made.pop(thread, None)
+        if _loops.get(thread) is loop:
+            del _loops[thread]
+        if _registered.loop is loop:
+            _registered.loop = None
+        if not loop.is_closed():
+            loop.close()
 
 
 def post(thread: threading.Thread, callback: Callable[..., object], *args: object) -> None:

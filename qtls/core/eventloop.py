@@ -40,6 +40,7 @@ from asyncio import tasks as _tasks
 from typing import Any
 
 from qtls.core import dispatch
+from qtls.core.deadlinetimer import QDeadlineTimer, deadline_msecs
 from qtls.core.qobject import QObject
 
 __all__ = ["QEventLoop"]
@@ -270,16 +271,17 @@ class QEventLoop(QObject):
     def processEvents(
         self,
         flags: QEventLoop.ProcessEventsFlag = ProcessEventsFlag.AllEvents,
-        maximumTime: int | None = None,
+        maximumTime: int | QDeadlineTimer | None = None,
     ) -> bool:
-        """Process pending events once (or for up to ``maximumTime`` ms) and return.
+        """Process pending events once (or for up to ``maximumTime`` ms, or until the
+        QDeadlineTimer ``maximumTime`` expires; a Forever deadline: until none is pending).
 
         Returns True (qtls cannot tell whether an I/O callback ran; it did process the loop).
         """
         return _process_events(flags, maximumTime)
 
 
-def _process_events(flags: Any, maximum_time: int | None) -> bool:
+def _process_events(flags: Any, maximum_time: int | QDeadlineTimer | None) -> bool:
     """``processEvents`` for the calling thread, shared with QCoreApplication."""
     if flags is None:
         flags = QEventLoop.ProcessEventsFlag.AllEvents
@@ -290,7 +292,11 @@ def _process_events(flags: Any, maximum_time: int | None) -> bool:
     _one_pass(loop, block)
     if maximum_time is not None:
         # Qt: keep processing for up to maximumTime ms or until nothing is pending.
-        deadline = time.monotonic() + max(0, int(maximum_time)) / 1000
+        msecs = deadline_msecs(maximum_time)
+        if msecs < 0 and isinstance(maximum_time, QDeadlineTimer):
+            deadline = float("inf")
+        else:
+            deadline = time.monotonic() + max(0, msecs) / 1000
         ready = getattr(loop, "_ready", None)
         while ready and time.monotonic() < deadline:
             _one_pass(loop, False)

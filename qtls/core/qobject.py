@@ -2,8 +2,9 @@
 
 Differences from PyQt6, on purpose:
 
-* ``thread()`` returns the ``threading.Thread`` the object lives in (PyQt6 returns a QThread,
-  which qtls does not have); ``moveToThread`` takes a ``threading.Thread``.
+* ``moveToThread`` takes a QThread, as in Qt, and also a ``threading.Thread`` (the thread
+  behind any QThread); ``thread()`` returns the QThread of the thread the object lives in (for a
+  thread qtls did not start, an adopted QThread, as Qt's QAdoptedThread).
 * Deletion is cooperative: ``deleteLater()`` runs ``_destroy()`` in the object's thread loop
   (Qt's destructor: subclasses override ``_destroy`` and call ``super()._destroy()`` last, as
   C++ destructors chain). The Python object stays usable afterwards; PyQt6 would raise
@@ -378,20 +379,26 @@ class QObject:
             timer.cancel()
 
     # ------------------------------------------------------------------ threads
-    def thread(self) -> threading.Thread:
-        """The thread this object lives in (a ``threading.Thread``; PyQt6 returns a QThread)."""
-        return self._qt_thread
+    def thread(self) -> Any:
+        """The QThread this object lives in (an adopted QThread for a thread qtls did not
+        start: the main thread, a ``threading.Thread``)."""
+        return _qthread_of(self._qt_thread)
 
-    def moveToThread(self, thread: threading.Thread | None) -> None:
-        """Make the object (and its children) live in ``thread``.
+    def moveToThread(self, thread: Any) -> None:
+        """Make the object (and its children) live in ``thread``: a QThread (started or not),
+        or a ``threading.Thread``; None does nothing.
 
         As Qt: only from the object's current thread, and not for an object with a parent
         (both refused with a warning). Timers and notifiers already started stay on the loop
-        they were registered with; restart them after moving.
+        they were registered with; restart them after moving. Sockets move their
+        registrations to the new thread's loop.
         """
+        runner = getattr(thread, "_runner", None)
+        if runner is not None and isinstance(runner, threading.Thread):
+            thread = runner  # a QThread: objects record the threading.Thread behind it
         if thread is not None and not isinstance(thread, threading.Thread):
             raise TypeError(
-                f"moveToThread(self, thread: threading.Thread): argument 1 has unexpected "
+                f"moveToThread(self, thread: Optional[QThread]): argument 1 has unexpected "
                 f"type '{type(thread).__name__}'"
             )
         if self._qt_parent is not None:
@@ -477,6 +484,19 @@ class QObject:
     def __repr__(self) -> str:
         name = f" objectName={self._qt_name!r}" if getattr(self, "_qt_name", "") else ""
         return f"<{type(self).__module__}.{type(self).__qualname__} object at {id(self):#x}{name}>"
+
+
+_qthread_of_cached: Any = None
+
+
+def _qthread_of(thread: threading.Thread) -> Any:
+    """``qtls.core.thread.qthread_of``, imported on first use (QThread is a QObject)."""
+    global _qthread_of_cached
+    if _qthread_of_cached is None:
+        from qtls.core.thread import qthread_of
+
+        _qthread_of_cached = qthread_of
+    return _qthread_of_cached(thread)
 
 
 # id -> object whose deleteLater() has not run yet (the posted callback holds it alive anyway).

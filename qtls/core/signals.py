@@ -20,12 +20,15 @@ Beyond PyQt6: ``await obj.sig`` in asyncio code waits for the next emission.
 
 Delivery (Qt's rules):
 
-* Direct: the slot runs in ``emit()``. Used for ``DirectConnection``, for slots with no receiver
-  object (functions, lambdas, partials, methods of non-QObjects), and for ``AutoConnection`` to a
-  method of a QObject that lives in the emitting thread.
-* Queued: ``dispatch.post()`` to the receiver's thread (or, with no receiver, the emitter's
-  thread). Used for ``QueuedConnection`` and for ``AutoConnection`` to a QObject of another
-  thread. ``BlockingQueuedConnection`` also waits for the slot to return.
+* Direct: the slot runs in ``emit()``. Used for ``DirectConnection``, and for
+  ``AutoConnection`` when the emitting thread is the slot's thread.
+* Queued: ``dispatch.post()`` to the slot's thread. Used for ``QueuedConnection`` and for
+  ``AutoConnection`` from another thread. ``BlockingQueuedConnection`` also waits for the slot
+  to return.
+
+The slot's thread is its receiver's, for a method of a QObject; for any other slot (function,
+lambda, partial, method of another object) it is the thread that called ``connect()``, as in
+PyQt6 (which routes such slots through a proxy QObject created there).
 
 A slot that accepts fewer positional arguments than the signal sends gets the first N, as in
 PyQt6; the count is read once at connect time (``inspect.signature``, or the types given to
@@ -50,6 +53,7 @@ from qtls.core.connection import (
     _BLOCKING,
     _DIRECT,
     _M_CALL,
+    _M_CALL_HOME,
     _M_METHOD_AUTO,
     _M_OTHER,
     _QUEUED,
@@ -242,7 +246,9 @@ class pyqtBoundSignal:
             # that takes every argument. Same bookkeeping (sender(), excepthook), no loop and
             # no per-connection dispatch.
             c = conns[0]
-            if c.mode == _M_CALL and c.nargs >= nargs:
+            mode = c.mode
+            if (mode == _M_CALL or (mode == _M_CALL_HOME and c.home_tid == tid)) and (
+                    c.nargs >= nargs):
                 try:
                     c.slot(*args)
                 except Exception:
@@ -254,13 +260,13 @@ class pyqtBoundSignal:
             for c in conns:
                 mode = c.mode
                 try:
-                    if mode == _M_CALL:
+                    if mode == _M_CALL or (mode == _M_CALL_HOME and c.home_tid == tid):
                         n = c.nargs
                         if n >= nargs:
                             c.slot(*args)
                         else:
                             c.slot(*args[:n])
-                    elif mode == _M_OTHER:
+                    elif mode == _M_OTHER or mode == _M_CALL_HOME:
                         self._deliver_other(c, owner, args, tid)
                     else:
                         obj = c.ref()  # type: ignore[misc]
@@ -305,12 +311,21 @@ class pyqtBoundSignal:
         if c.ref is not None and receiver is None:
             self._remove(c)
             return
-        if kind == _DIRECT or (kind == _AUTO and receiver._qt_tid == tid):
+        qobject = _qobject_class()
+        if not isinstance(receiver, qobject):
+            # No receiver thread: the slot belongs to the thread that connected it (PyQt6's
+            # proxy object lives there).
+            if kind == _DIRECT or (kind == _AUTO and c.home_tid == tid):
+                _deliver(c, owner, args)
+                return
+            thread = c.home
+        elif kind == _DIRECT or (kind == _AUTO and receiver._qt_tid == tid):
             _deliver(c, owner, args)
             return
-        thread = receiver._qt_thread if receiver is not None else owner._qt_thread
+        else:
+            thread = receiver._qt_thread
         current = threading.current_thread()
-        if kind == _AUTO and thread is current:
+        if kind == _AUTO and thread is current and isinstance(receiver, qobject):
             # The receiver was moved to a thread before it started, so its cached ident was
             # stale: refresh it and deliver directly, as Auto means.
             receiver._qt_tid = tid
@@ -396,9 +411,9 @@ class pyqtBoundSignal:
 
     def _connect_callable(self, slot: Any) -> _Connection:
         """connect() for a function, lambda or functools.partial: no receiver object, so
-        called directly in the emitting thread (Auto means Direct here, as __init__ decides)."""
+        called directly when emitted in the connecting thread, queued to it otherwise."""
         conn = self._append_connection(slot, None, None, _slot_arity(slot, self._nargs),
-                                       _DIRECT, _M_CALL)
+                                       _AUTO, _M_CALL_HOME)
         if self._signal.notify_connect:
             self._notify_connected()
         return conn
@@ -414,6 +429,8 @@ class pyqtBoundSignal:
         conn.kind = kind
         conn.mode = mode
         conn.single_shot = False
+        conn.home = threading.current_thread()
+        conn.home_tid = _get_ident()
         with _lock:
             self._conns = (*self._conns, conn)
         return conn
@@ -488,7 +505,11 @@ class pyqtBoundSignal:
             else:
                 loop.call_soon_threadsafe(_set_result, future, value)
 
-        conn = self.connect(on_emit, _CT.SingleShotConnection)
+        # Direct and single-shot: on_emit itself hops to the waiting loop's thread (the loop
+        # of an asyncio.run() that qtls may never have seen, so not through dispatch.post).
+        conn = self.connect(on_emit, _CT.DirectConnection)
+        conn.single_shot = True
+        conn.mode = _M_OTHER  # keeps it off emit()'s fast path
         try:
             return (yield from future.__await__())
         finally:

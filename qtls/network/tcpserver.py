@@ -382,7 +382,7 @@ class QTcpServer(QObject):
 
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: leave the old thread's loop, register with the new one there."""
-        moving = thread is not self.thread()
+        moving = thread is not self._qt_thread
         was_on = self._reader_on
         if moving:
             self._set_reader(False)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qtls.QtCore import QObject, Qt, pyqtSignal
+from qtls.QtCore import QObject, Qt, QThread, pyqtSignal
 from tests.core.helpers import run_until, spin
 
 
@@ -93,12 +93,13 @@ def test_inherits_checks_class_names_up_the_hierarchy() -> None:
 
 
 def test_thread_is_the_creating_thread() -> None:
-    made: list[QObject] = []
-    worker = threading.Thread(target=lambda: made.append(QObject()))
+    made: list[Any] = []
+    worker = threading.Thread(target=lambda: made.extend((QObject(), QThread.currentThread())))
     worker.start()
     worker.join(5)
-    assert made[0].thread() is worker
-    assert QObject().thread() is threading.current_thread()
+    assert isinstance(made[1], QThread)
+    assert made[0].thread() is made[1]  # Qt's adopted thread for a thread qtls did not start
+    assert QObject().thread() is QThread.currentThread()
 
 
 def test_parent_in_another_thread_is_refused_with_a_warning() -> None:
@@ -200,7 +201,9 @@ def test_move_to_thread_changes_affinity_of_the_object_and_its_children() -> Non
     child = QObject(o)
     worker = threading.Thread(target=lambda: None)
     o.moveToThread(worker)
-    assert o.thread() is worker and child.thread() is worker
+    assert o.thread() is child.thread()
+    assert o.thread() is not QThread.currentThread()
+    assert o.thread().isFinished() is False and o.thread().isRunning() is False
     with pytest.warns(RuntimeWarning, match="parent"):
         child.moveToThread(threading.current_thread())
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from qtls.network.socketstate import TRANSITIONS, SocketStateError
-from qtls.QtCore import QIODevice
+from qtls.QtCore import QIODevice, Qt
 from qtls.QtNetwork import QAbstractSocket, QHostAddress, QTcpServer, QTcpSocket
 from tests.network.helpers import free_port, raw_listener, record, run_until
 
@@ -365,8 +365,9 @@ def test_socket_moved_to_a_worker_thread_is_served_by_that_threads_loop() -> Non
     peer, _ = listener.accept()
     client.write(b"queued before the move")  # a registered writer must move along too
     got: list[tuple[str, bytes]] = []
-    client.readyRead.connect(
-        lambda: got.append((threading.current_thread().name, bytes(client.readAll()))))
+    client.readyRead.connect(  # Direct: a lambda's own home is the connecting (main) thread
+        lambda: got.append((threading.current_thread().name, bytes(client.readAll()))),
+        Qt.ConnectionType.DirectConnection)
 
     worker = threading.Thread(target=lambda: run_until(lambda: bool(got), 3000), name="worker")
     client.moveToThread(worker)
