@@ -341,7 +341,7 @@ class SocketPump(QIODevice):
 
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: leave the old thread's loop, register with the new one there."""
-        moving = thread is not self.thread()
+        moving = thread is not self._qt_thread
         if moving and self._flush_queued:
             self._flush_queued = False
             if self._write_buffer and self._sock is not None and not self._writer_on:
