@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import weakref
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
@@ -36,6 +37,58 @@ _U = _SocketState.UnconnectedState
 _C = _SocketState.ConnectingState
 _OK = _SocketState.ConnectedState
 _X = _SocketState.ClosingState
+
+
+def _readable(ref: weakref.ref[SocketPump]) -> None:
+    pump = ref()
+    if pump is not None:
+        pump._on_readable()
+
+
+def _writable(ref: weakref.ref[SocketPump]) -> None:
+    pump = ref()
+    if pump is not None:
+        pump._on_writable()
+
+
+def _registration_is(loop: asyncio.AbstractEventLoop, fd: int, weak: Any) -> bool:
+    """Whether ``fd``'s registration in ``loop`` is the one made with ``weak``: a descriptor
+    closed behind its owner's back (by code that shared it) may carry another socket's
+    registration by now, which must stay. Only selector loops can tell; others are trusted."""
+    selector = getattr(loop, "_selector", None)
+    if selector is None or weak is None:
+        return True
+    try:
+        handles = selector.get_key(fd).data
+    except (KeyError, ValueError):
+        return False
+    return any(getattr(handle, "_args", None) == (weak,) for handle in handles if handle)
+
+
+def release_descriptor(loop: asyncio.AbstractEventLoop | None, sock: socket.socket,
+                       registered: bool, owner_thread: threading.Thread | None,
+                       weak: Any = None) -> None:
+    """Unregister ``sock`` from ``loop`` and close it: its owner was garbage-collected (Qt's
+    destructor closes a socket or server nobody can reach any more). From another thread than
+    the owner's, the loop does it, since asyncio loops are not thread-safe."""
+    def release() -> None:
+        try:
+            if registered and loop is not None and not loop.is_closed():
+                fd = sock.fileno()
+                if fd >= 0 and _registration_is(loop, fd, weak):
+                    loop.remove_reader(fd)
+                    loop.remove_writer(fd)
+        finally:
+            sock.close()
+
+    if (not registered or loop is None or loop.is_closed() or owner_thread is None
+            or owner_thread is threading.current_thread()):
+        release()
+        return
+    try:
+        loop.call_soon_threadsafe(release)
+    except RuntimeError:  # the loop closed meanwhile
+        sock.close()
 
 
 class SocketPump(QIODevice):
@@ -77,6 +130,17 @@ class SocketPump(QIODevice):
         self._reset_socket()
         super()._destroy()
 
+    def __del__(self) -> None:
+        # The loop holds its reader/writer registrations through weak references (see
+        # _set_reader), so a socket nobody references is collected; then, as Qt's destructor
+        # does, its connection is dropped and its descriptor closed.
+        d = self.__dict__
+        sock = d.get("_sock")
+        if sock is not None:
+            release_descriptor(d.get("_loop"), sock,
+                               bool(d.get("_reader_on") or d.get("_writer_on")),
+                               d.get("_qt_thread"), d.get("_weak"))
+
     # ---------------------------------------------------------------- loop registration
 
     def _event_loop(self) -> asyncio.AbstractEventLoop:
@@ -108,7 +172,8 @@ class SocketPump(QIODevice):
             return
         loop = self._event_loop()
         if on:
-            loop.add_reader(sock.fileno(), self._on_readable)
+            # Weakly: the loop must not keep a socket alive that nobody else references.
+            loop.add_reader(sock.fileno(), _readable, self._weak_self())
         else:
             loop.remove_reader(sock.fileno())
         self._reader_on = on
@@ -122,10 +187,18 @@ class SocketPump(QIODevice):
             return
         loop = self._event_loop()
         if on:
-            loop.add_writer(sock.fileno(), self._on_writable)
+            loop.add_writer(sock.fileno(), _writable, self._weak_self())
         else:
             loop.remove_writer(sock.fileno())
         self._writer_on = on
+
+    _weak: weakref.ref[SocketPump] | None = None
+
+    def _weak_self(self) -> weakref.ref[SocketPump]:
+        ref = self._weak
+        if ref is None:
+            ref = self._weak = weakref.ref(self)
+        return ref
 
     # ---------------------------------------------------------------- reading
 

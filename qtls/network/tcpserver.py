@@ -18,6 +18,7 @@ import errno
 import selectors
 import socket
 import threading
+import weakref
 from typing import Any
 
 from qtls.core.dispatch import post, thread_loop
@@ -28,6 +29,7 @@ from qtls.network.abstractsocket import _address_of, _descriptor, just_accepted
 from qtls.network.dialer import sockaddr_of
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import NetworkLayerProtocol, SocketError
+from qtls.network.socketpump import release_descriptor
 from qtls.network.socketwaits import Deadline
 from qtls.network.tcpsocket import QTcpSocket
 
@@ -44,6 +46,12 @@ _SERVER_MESSAGES = {
                           "The address is not available"),
     errno.EACCES: (SocketError.SocketAccessError, "The address is protected"),
 }
+
+
+def _accept_ready(ref: weakref.ref[QTcpServer]) -> None:
+    server = ref()
+    if server is not None:
+        server._accept_ready()
 
 
 class QTcpServer(QObject):
@@ -318,7 +326,10 @@ class QTcpServer(QObject):
             return
         loop = self._event_loop()
         if on:
-            loop.add_reader(self._sock.fileno(), self._accept_ready)
+            # Weakly: the loop must not keep a server alive that nobody else references.
+            if self._weak is None:
+                self._weak = weakref.ref(self)
+            loop.add_reader(self._sock.fileno(), _accept_ready, self._weak)
         else:
             loop.remove_reader(self._sock.fileno())
         self._reader_on = on
@@ -394,3 +405,14 @@ class QTcpServer(QObject):
     def _destroy(self) -> None:
         self.close()
         super()._destroy()
+
+    _weak: weakref.ref[QTcpServer] | None = None
+
+    def __del__(self) -> None:
+        # A server nobody references stops listening, as Qt's destructor closes it (the loop
+        # holds its registration weakly, see _set_reader).
+        d = self.__dict__
+        sock = d.get("_sock")
+        if sock is not None:
+            release_descriptor(d.get("_loop"), sock, bool(d.get("_reader_on")),
+                               d.get("_qt_thread"), d.get("_weak"))
