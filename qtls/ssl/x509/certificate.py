@@ -344,9 +344,9 @@ class QSslCertificate:
             kind: QSsl.AlternativeNameEntryType | None = None
             text = ""
             if isinstance(name, x509.DNSName):
-                kind, text = kinds.DnsEntry, name.value
+                kind, text = kinds.DnsEntry, _ia5_as_qt_reads_it(name.value)
             elif isinstance(name, x509.RFC822Name):
-                kind, text = kinds.EmailEntry, name.value
+                kind, text = kinds.EmailEntry, _ia5_as_qt_reads_it(name.value)
             elif isinstance(name, x509.IPAddress):
                 text = _address_text(name.value)
                 kind = kinds.IpAddressEntry if text else None
@@ -550,6 +550,18 @@ class QSslCertificate:
         if isinstance(caCertificates, list):
             caCertificates[:] = [QSslCertificate._from_cryptography(c) for c in extra]
         return True
+
+
+def _ia5_as_qt_reads_it(text: str) -> str:
+    """An IA5String of a subjectAltName as Qt reads it: its bytes as Latin-1.
+
+    cryptography decodes the bytes as UTF-8; Qt (``QString::fromLatin1`` in qx509_openssl.cpp)
+    does not, so a non-ASCII name such as ``😜.example.com`` (forbidden by RFC 5280 7.2) reads
+    as mojibake and matches no host name, not even its own A-label.
+    """
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 def _address_text(address: object) -> str:
