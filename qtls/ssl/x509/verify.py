@@ -124,6 +124,34 @@ def _verification_roots() -> list[QSslCertificate]:
     return _roots_provider()
 
 
+# -- clock ---------------------------------------------------------------------------------------
+
+# verify() reads the time here, once per call. Qt has no such hook: its answer depends on the
+# system clock only. qtls's tests replay recorded test suites (x509-limbo) at each case's own
+# validation time through set_verification_clock(); nothing else in qtls sets it. The TLS
+# handshake's verification is OpenSSL's and reads the system clock (tests freeze that one with
+# libfaketime).
+
+
+def _system_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+_clock: Callable[[], _dt.datetime] = _system_now
+
+
+def set_verification_clock(clock: Callable[[], _dt.datetime] | None) -> None:
+    """For tests: make verify() read the time from *clock* (an aware datetime), or from the
+    system clock again when *clock* is None."""
+    global _clock
+    _clock = clock if clock is not None else _system_now
+
+
+def verification_time() -> _dt.datetime:
+    """The time verification checks validity dates against (the system clock in real use)."""
+    return _clock()
+
+
 # -- issuance -------------------------------------------------------------------------------------
 
 
@@ -301,7 +329,7 @@ def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
 
     if not chain or chain[0].isNull():
         return [QSslError(QSslError.SslError.UnspecifiedError)]
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = verification_time()
     roots = [root for root in _verification_roots() if (root._not_after() or now) >= now]
 
     errors: list[Any] = []
