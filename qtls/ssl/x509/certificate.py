@@ -506,18 +506,25 @@ class QSslCertificate:
         return result
 
     @staticmethod
-    def verify(certificateChain: Iterable[QSslCertificate], hostName: str | None = "") -> list[Any]:
+    def verify(
+        certificateChain: Iterable[QSslCertificate], hostName: str | None = "", *,
+        strict: bool = False,
+    ) -> list[Any]:
         """The QSslErrors of a chain (leaf first, root optional) against the system's roots.
 
         Qt's order: CertificateBlacklisted, HostNameMismatch (when *hostName* is given), then
         the chain errors OpenSSL reports, then the validity errors. An empty chain gives one
         UnspecifiedError. See :mod:`qtls.ssl.x509.verify` for how every error is found.
+
+        qtls extension: ``strict=True`` adds the Web-PKI and RFC 5280 rules Qt does not check,
+        one error per broken rule, after Qt's errors (see :mod:`qtls.ssl.x509.strict`;
+        ``QSslConfiguration.setStrictVerification`` is the same for a socket's handshake).
         """
         chain = list(certificateChain)
         for cert in chain:
             if not isinstance(cert, QSslCertificate):
                 raise TypeError(f"verify(): chain item has unexpected type '{type(cert).__name__}'")
-        return verify_chain(chain, hostName or "")
+        return verify_chain(chain, hostName or "", bool(strict))
 
     @staticmethod
     def importPkcs12(

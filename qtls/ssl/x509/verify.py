@@ -322,8 +322,9 @@ def _chain_errors(
     ]
 
 
-def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
-    """The QSslError list of QSslCertificate.verify(chain, host_name)."""
+def verify_chain(chain: Sequence[QSslCertificate], host_name: str, strict: bool = False) -> list[Any]:
+    """The QSslError list of QSslCertificate.verify(chain, host_name); with *strict*, followed
+    by the errors of qtls's strict verification (:mod:`qtls.ssl.x509.strict`)."""
     from qtls.ssl.x509.certificate import QSslCertificate
     from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
 
@@ -349,4 +350,8 @@ def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
             errors.append(QSslError(QSslError.SslError.CertificateNotYetValid, at(depth)))
         if now > not_after:
             errors.append(QSslError(QSslError.SslError.CertificateExpired, at(depth)))
+    if strict:
+        from qtls.ssl.x509.strict import strict_errors
+
+        errors += strict_errors(chain, host_name, roots, now, errors)
     return errors
