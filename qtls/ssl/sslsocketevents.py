@@ -139,6 +139,7 @@ def on_handshake_completed(s: QSslSocket, engine: TlsEngine, info: ConnectionInf
         ocsp_wanted=s._config.ocspStaplingEnabled(),
         ocsp_der=info.ocsp_response,
         verified_chain=[certificate_from_der(der, cache) for der in info.verified_chain],
+        configuration=s._config,
     )
     s._ocsp = verdict.ocsp_responses
     for error in verdict.peer_verify_errors:
