@@ -12,6 +12,9 @@ The runners here answer one case each, in the current process:
 * :func:`cryptography_verify` - cryptography's own Web-PKI verifier, the way cryptography's
   limbo harness calls it (with no case skipped).
 
+:func:`verdicts` answers every case for one implementation (cached per run), and :func:`score`
+counts them; ``limbo_report.py`` prints the table.
+
 PyQt6 and the real handshakes need the system clock frozen, so they run in subprocesses under
 libfaketime (:mod:`tests.x509.limbo_faketime`).
 """
@@ -23,6 +26,7 @@ import functools
 import gzip
 import ipaddress
 import json
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).parent / "data" / "limbo-server.json.gz"
+#: ``make conformance LIMBO=path/to/limbo.json`` runs another limbo suite (its SERVER cases).
+SUITE = Path(os.environ.get("QTLS_LIMBO_JSON") or DATA)
 UTC = dt.timezone.utc
 
 
@@ -81,8 +87,9 @@ def _case(raw: dict[str, Any]) -> Case:
 
 
 @functools.lru_cache(maxsize=2)
-def load_cases(path: Path = DATA) -> tuple[Case, ...]:
-    """Every case of a limbo file (the shipped extract by default; gzipped or plain JSON)."""
+def load_cases(path: Path = SUITE) -> tuple[Case, ...]:
+    """Every SERVER case of a limbo file (the shipped extract unless ``QTLS_LIMBO_JSON`` names
+    another; gzipped or plain JSON)."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
@@ -92,9 +99,12 @@ def load_cases(path: Path = DATA) -> tuple[Case, ...]:
     )
 
 
-def source_commit(path: Path = DATA) -> str:
-    """The x509-limbo commit the shipped extract was built from."""
-    return str(json.loads(gzip.decompress(path.read_bytes())).get("commit", "unknown"))
+def source_commit(path: Path = SUITE) -> str:
+    """The x509-limbo commit the suite was built from ("unknown" for a plain limbo.json)."""
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    return str(json.loads(raw).get("commit", "unknown"))
 
 
 def by_id(case_id: str) -> Case:
@@ -176,3 +186,63 @@ def cryptography_verify(case: Case) -> list[str]:
     except (ValueError, VerificationError) as error:
         return [f"{type(error).__name__}: {error}"]
     return []
+
+
+# -- every case, every implementation ------------------------------------------------------------
+
+#: The implementations the report compares, and how each is run.
+IMPLEMENTATIONS = (
+    "qtls verify()", "qtls strict verify()", "PyQt6 verify()", "cryptography",
+    "qtls handshake", "qtls strict handshake",
+)
+
+
+@functools.cache
+def verdicts(implementation: str) -> dict[str, Any]:
+    """Each case's errors ([] = accepted) or ``{"skip": reason}``, for one implementation of
+    :data:`IMPLEMENTATIONS`. Cached for the run: PyQt6 and the handshakes take subprocesses."""
+    from tests.x509.limbo_faketime import run_groups
+
+    cases = load_cases()
+    if implementation == "qtls verify()":
+        return {case.id: qtls_verify(case) for case in cases}
+    if implementation == "qtls strict verify()":
+        return {case.id: qtls_verify(case, strict=True) for case in cases}
+    if implementation == "cryptography":
+        return {case.id: cryptography_verify(case) for case in cases}
+    mode = {
+        "PyQt6 verify()": "pyqt6-verify",
+        "qtls handshake": "qtls-handshake",
+        "qtls strict handshake": "qtls-strict-handshake",
+    }[implementation]
+    return run_groups(mode, cases)
+
+
+@dataclass(frozen=True)
+class Score:
+    """How one implementation did: right answers, and the two kinds of wrong ones."""
+
+    passed: int
+    accepted_invalid: int  # limbo says FAILURE, the implementation accepted
+    rejected_valid: int  # limbo says SUCCESS, the implementation refused
+    skipped: int
+
+    @property
+    def failed(self) -> int:
+        return self.accepted_invalid + self.rejected_valid
+
+
+def score(results: dict[str, Any], cases: Sequence[Case] | None = None) -> Score:
+    """Count *results* (as :func:`verdicts` returns them) against limbo's expected verdicts."""
+    passed = accepted_invalid = rejected_valid = skipped = 0
+    for case in cases if cases is not None else load_cases():
+        answer = results[case.id]
+        if isinstance(answer, dict):
+            skipped += 1
+        elif (not answer) == case.expected_success:
+            passed += 1
+        elif case.expected_success:
+            rejected_valid += 1
+        else:
+            accepted_invalid += 1
+    return Score(passed, accepted_invalid, rejected_valid, skipped)
