@@ -25,7 +25,7 @@ from qtls.ssl.values.configurationdata import NextProtocolNegotiationStatus
 from qtls.ssl.values.ocsp import QOcspResponse, _check_stapled_response
 from qtls.ssl.x509.certificate import QSslCertificate
 from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
-from qtls.ssl.x509.strict import strict_errors
+from qtls.ssl.x509.strict import StrictVerdict, strict_verdict
 from qtls.ssl.x509.verify import _system_ca_certificates, is_matching_hostname, verification_time
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ def check_handshake(
     ``errors_reported_early`` is true when ``handshakeInterruptedOnError`` already reported the
     callback errors (Qt then does not emit ``peerVerifyError`` for them again).
     ``configuration`` is the socket's: with qtls's strict verification on (a client only),
-    each broken rule of :mod:`qtls.ssl.x509.strict` is one more error, after Qt's.
+    each broken rule of :mod:`qtls.ssl.x509.strict` is one more error, after Qt's, and the
+    errors of OpenSSL's path that a validated Web-PKI path supersedes are dropped.
     """
     callback_errors = [
         QSslError(ssl_error_from_verify_code(e.code),
@@ -152,9 +153,9 @@ def check_handshake(
         emitted.append(missing)
         ssl_errors.append(missing)
     if chain and not server and configuration is not None and configuration.strictVerification():
-        for error in _strict_errors(configuration, peer_name, chain, ssl_errors):
-            emitted.append(error)
-            ssl_errors.append(error)
+        strict = _strict_verdict(configuration, peer_name, chain, ssl_errors)
+        emitted = strict.apply(emitted)
+        ssl_errors = strict.apply(ssl_errors)
     responses: list[QOcspResponse] = []
     fatal = ""
     if ocsp_wanted and not server:
@@ -171,16 +172,16 @@ def check_handshake(
     return Verdict(emitted, ssl_errors, responses, fatal)
 
 
-def _strict_errors(
+def _strict_verdict(
     configuration: QSslConfiguration, peer_name: str, chain: list[QSslCertificate],
     reported: list[QSslError],
-) -> list[QSslError]:
-    """The strict-verification errors of a server chain, against the CA certificates the
-    handshake trusted (the configuration's, and the system's when OpenSSL may load them)."""
+) -> StrictVerdict:
+    """Strict verification of a server chain, against the CA certificates the handshake
+    trusted (the configuration's, and the system's when OpenSSL may load them)."""
     roots = {cert._der(): cert for cert in configuration.caCertificates()}
     if configuration._allow_root_certs_on_demand():
         roots.update((cert._der(), cert) for cert in _system_ca_certificates())
-    return strict_errors(chain, peer_name, list(roots.values()), verification_time(), reported)
+    return strict_verdict(chain, peer_name, list(roots.values()), verification_time(), reported)
 
 
 def errors_ignored(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from qtls.QtNetwork import QSslCertificate
+from qtls.ssl.x509.strict import _SUPERSEDED_ANYWHERE, _SUPERSEDED_OFF_PATH
 from tests.x509.limbo_cases import by_id, load_cases, score, verdicts
 from tests.x509.limbo_faketime import faketime_binary, missing_faketime_reason, run_groups
 
@@ -36,11 +37,21 @@ def test_every_case_gets_a_verdict_without_raising(implementation: str) -> None:
     assert all(isinstance(errors, list) for errors in results.values())
 
 
-def test_strict_rejects_every_chain_qt_rejects() -> None:
+def test_strict_keeps_qt_s_errors_but_those_of_a_path_openssl_should_not_have_taken() -> None:
     default, strict = verdicts("qtls verify()"), verdicts("qtls strict verify()")
+    alone = verdicts("cryptography")
+    droppable = {e.name for e in _SUPERSEDED_ANYWHERE | _SUPERSEDED_OFF_PATH}
     for case in load_cases():
-        # Strict mode only adds errors, after Qt's.
-        assert strict[case.id][: len(default[case.id])] == default[case.id], case.id
+        kept = [e for e in default[case.id] if e in strict[case.id]]
+        dropped = [e for e in default[case.id] if e not in strict[case.id]]
+        # Qt's errors come first, in Qt's order; strict mode's own come after them.
+        assert strict[case.id][: len(kept)] == kept, case.id
+        assert all(not e.startswith("Strict") for e in default[case.id])
+        if dropped:  # only when cryptography validated another path, and only path errors
+            assert alone[case.id] == [], case.id
+            assert {e.split(":")[0] for e in dropped} <= droppable, (case.id, dropped)
+        if default[case.id] and not strict[case.id]:
+            assert case.expected_success, case.id  # never a chain limbo says is invalid
 
 
 def test_strict_refuses_valid_chains_only_where_qt_does_or_web_pki_says_so() -> None:

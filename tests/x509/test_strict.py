@@ -220,3 +220,25 @@ def test_qt_default_cipher_list_still_has_static_rsa_and_cbc_suites() -> None:
     assert static_rsa and cbc  # what the docs say ModernCiphers removes
     assert not any(is_modern_tls12_cipher(n) for n in static_rsa + cbc)
     assert [n for n in certificate_suites if is_modern_tls12_cipher(n)]
+
+
+# OpenSSL does not backtrack: these valid chains have a path it does not find (an intermediate
+# trusted directly, an alternative issuer, a name-constrained dead end). Strict mode's validator
+# finds it, so Qt's errors about OpenSSL's path go; nothing else changes.
+DEAD_ENDS = [
+    "rfc5280::root-and-intermediate-swapped",
+    "rfc5280::nc::nc-forbids-same-chain-ica",
+    "rfc5280::nc::nc-forbids-alternate-chain-ica",
+]
+
+
+@pytest.mark.parametrize("case_id", DEAD_ENDS)
+def test_strict_mode_finds_the_valid_path_openssl_misses(
+        case_id: str, chain_server: ChainServer, qtls_app: Any) -> None:
+    case = by_id(case_id)
+    with default_cas(case.trusted):
+        assert QSslCertificate.verify(_chain(case), case.peer_name) != []
+        assert QSslCertificate.verify(_chain(case), case.peer_name, strict=True) == []
+    encrypted, errors = _handshake(chain_server, case, strict=False)
+    assert not encrypted and errors
+    assert _handshake(chain_server, case, strict=True) == (True, [])

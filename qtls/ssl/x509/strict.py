@@ -8,7 +8,7 @@ malformed names; Qt matches the host against the common name too. x509-limbo cou
 Qt (and qtls by default) accepts about one chain in three that a Web-PKI validator must refuse.
 
 With ``QSslConfiguration.setStrictVerification(true)`` (or ``QSslCertificate.verify(...,
-strict=True)``) qtls adds, *after* every error Qt reports:
+strict=True)``) qtls adds, *after* the errors Qt reports:
 
 1. qtls's own checks, one rule each, on the certification path (leaf to trust anchor, built by
    following issuer names and signatures through the presented and trusted certificates);
@@ -16,6 +16,15 @@ strict=True)``) qtls adds, *after* every error Qt reports:
    PyCA, tested against x509-limbo upstream) on the same chain, name and time. It stops at its
    first violation; that one is reported under the rule its message names, unless it restates
    an error already on the list (a date, a missing issuer, the host name).
+
+One change to Qt's own list: OpenSSL builds a single path and does not backtrack, so it can
+refuse a chain that has a valid path (cross-signed roots, an alternative issuer, a trusted
+certificate that is not self-signed: OpenSSL, as Qt runs it, wants a self-signed root on top,
+where Web-PKI validators take any trusted certificate as a trust anchor). When cryptography's validator, which backtracks, validated a path to a
+trusted root under its stricter rules, OpenSSL's "issuer not found" errors, and its other path
+errors about certificates that are not on the validated path, are dropped. The host name, the
+blacklist, revocation and OCSP errors, and every error about a certificate of the validated
+path stay.
 
 Each broken rule is one QSslError: Qt's code where one fits (InvalidPurpose, InvalidCaCertificate,
 HostNameMismatch, PathLengthExceeded), UnspecifiedError otherwise, and an ``errorString()`` that
@@ -38,7 +47,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import ipaddress
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from cryptography import x509
@@ -50,7 +59,7 @@ from qtls.ssl.x509.error import QSslError, rule_error
 if TYPE_CHECKING:
     from qtls.ssl.x509.certificate import QSslCertificate
 
-__all__ = ["StrictRule", "RULES", "strict_error"]
+__all__ = ["StrictRule", "RULES", "strict_error", "StrictVerdict"]
 
 _E = QSslError.SslError
 _MAX_PATH = 16
@@ -108,9 +117,9 @@ RULES: dict[str, StrictRule] = _rules(
     StrictRule("serial-number", _E.UnspecifiedError,
                "a serial number must be positive and at most 20 octets long (RFC 5280 4.1.2.2)"),
     StrictRule("key-identifiers", _E.UnspecifiedError,
-               "a CA certificate must have a subjectKeyIdentifier, and a certificate not issued "
-               "by itself an authorityKeyIdentifier with a keyIdentifier (RFC 5280 4.2.1.1, "
-               "4.2.1.2)"),
+               "a CA certificate must have a subjectKeyIdentifier, a certificate not issued by "
+               "itself an authorityKeyIdentifier with a keyIdentifier, and a root none but its "
+               "own keyIdentifier (RFC 5280 4.2.1.1, 4.2.1.2, BR 7.1.2.1.3)"),
     StrictRule("policy-constraints", _E.UnspecifiedError,
                "policyConstraints must be critical (RFC 5280 4.2.1.11)"),
     StrictRule("path-length", _E.PathLengthExceeded,
@@ -236,10 +245,21 @@ def _self_issued(cert: x509.Certificate) -> bool:
     return cert.subject == cert.issuer
 
 
-def _identifier_rules(cert: x509.Certificate, is_ca: bool) -> Iterable[Finding]:
-    if is_ca and _extension(cert, x509.SubjectKeyIdentifier) is None:
+def _identifier_rules(cert: x509.Certificate, is_ca: bool, is_root: bool) -> Iterable[Finding]:
+    ski = _extension(cert, x509.SubjectKeyIdentifier)
+    if is_ca and ski is None:
         yield "key-identifiers", cert, "no subjectKeyIdentifier"
-    if not _self_issued(cert):
+    if is_root and _self_issued(cert):
+        # BR 7.1.2.1.3: a root's authorityKeyIdentifier, if any, is its own keyIdentifier only.
+        aki = _extension(cert, x509.AuthorityKeyIdentifier)
+        if aki is not None and (
+            aki.value.authority_cert_issuer is not None
+            or aki.value.authority_cert_serial_number is not None
+            or aki.value.key_identifier is None
+            or (ski is not None and aki.value.key_identifier != ski.value.digest)
+        ):
+            yield "key-identifiers", cert, "root authorityKeyIdentifier is not its own keyIdentifier"
+    elif not _self_issued(cert):
         aki = _extension(cert, x509.AuthorityKeyIdentifier)
         if aki is None or aki.value.key_identifier is None:
             yield "key-identifiers", cert, "no authorityKeyIdentifier keyIdentifier"
@@ -274,7 +294,7 @@ def own_findings(path: Sequence[x509.Certificate], rooted: bool) -> list[Finding
             found += _serial_rule(cert)
         if depth:
             found += _ca_rules(cert, is_root)
-        found += _identifier_rules(cert, is_ca=depth > 0)
+        found += _identifier_rules(cert, is_ca=depth > 0, is_root=is_root)
     return found
 
 
@@ -342,23 +362,23 @@ def _peer(name: str, leaf: x509.Certificate) -> x509.DNSName | x509.IPAddress | 
 def validator_finding(
     leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
     roots: Sequence[x509.Certificate], peer_name: str, now: _dt.datetime,
-) -> tuple[str, str, x509.Certificate]:
+) -> tuple[str, str, x509.Certificate, list[x509.Certificate]]:
     """cryptography's verdict: (rule or a sentinel of :func:`_classify`, its message, the
-    certificate it names)."""
+    certificate it names, the path it built when it accepts: leaf to trust anchor)."""
     from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
     peer = _peer(peer_name, leaf)
     if isinstance(peer, str):
-        return "host-name-syntax", peer, leaf
+        return "host-name-syntax", peer, leaf, []
     if peer is None:
-        return _ACCEPTED, "", leaf
+        return _ACCEPTED, "", leaf, []
     if not roots:
-        return _NO_PATH, "no trusted root", leaf
+        return _NO_PATH, "no trusted root", leaf, []
     try:
         verifier = PolicyBuilder().store(Store(list(roots))).time(now).build_server_verifier(peer)
-        verifier.verify(leaf, list(intermediates))
+        path = verifier.verify(leaf, list(intermediates))
     except ValueError as error:  # e.g. a host name cryptography refuses
-        return "host-name-syntax", str(error), leaf
+        return "host-name-syntax", str(error), leaf, []
     except VerificationError as error:
         message = str(error).removeprefix("validation failed: ")
         named = leaf
@@ -368,8 +388,8 @@ def validator_finding(
                 if repr(cert.subject) in where:
                     named = cert
                     break
-        return _classify(message), message, named
-    return _ACCEPTED, "", leaf
+        return _classify(message), message, named, []
+    return _ACCEPTED, "", leaf, list(path)
 
 
 # -- the verdict ----------------------------------------------------------------------------------
@@ -385,41 +405,88 @@ _PATH_ERRORS = {
     _E.CertificateRejected, _E.InvalidPurpose,
 }
 
+# OpenSSL builds one path and does not backtrack: when it meets a dead end (an issuer it cannot
+# find, a cross-signature loop, a certificate it dislikes on a path it need not take), it
+# reports that path's errors even though another path is valid. When cryptography's validator
+# (which backtracks, under stricter rules) validated a path to a trusted root, these errors of
+# OpenSSL's path do not apply: "issuer not found" kinds always, the others when they name a
+# certificate that is not on the validated path. Nothing else of Qt's is ever dropped.
+_SUPERSEDED_ANYWHERE = {
+    _E.UnableToGetIssuerCertificate, _E.UnableToGetLocalIssuerCertificate,
+    _E.UnableToVerifyFirstCertificate, _E.SelfSignedCertificateInChain,
+    _E.CertificateUntrusted,
+}
+_SUPERSEDED_OFF_PATH = {
+    _E.CertificateExpired, _E.CertificateNotYetValid, _E.UnspecifiedError,
+    _E.InvalidCaCertificate, _E.PathLengthExceeded, _E.CertificateSignatureFailed,
+    _E.UnableToDecryptCertificateSignature, _E.UnableToDecodeIssuerPublicKey,
+    _E.InvalidPurpose, _E.CertificateRejected,
+}
 
-def strict_errors(
+
+@dataclasses.dataclass
+class StrictVerdict:
+    """What strict verification changes in Qt's error list: the errors of OpenSSL's path that a
+    validated path supersedes, and the broken rules it adds."""
+
+    superseded: list[QSslError]
+    added: list[QSslError]
+
+    def apply(self, errors: Sequence[QSslError]) -> list[QSslError]:
+        """Qt's *errors* less the superseded ones, then the added ones."""
+        return [e for e in errors if not any(e is s for s in self.superseded)] + self.added
+
+
+def _superseded(
+    reported: Sequence[QSslError], path: Sequence[x509.Certificate]
+) -> list[QSslError]:
+    on_path = {cert.tbs_certificate_bytes for cert in path}
+    dropped: list[QSslError] = []
+    for error in reported:
+        code = error.error()
+        cert = error.certificate()._cryptography()
+        if code in _SUPERSEDED_ANYWHERE or (
+            code in _SUPERSEDED_OFF_PATH
+            and cert is not None
+            and cert.tbs_certificate_bytes not in on_path
+        ):
+            dropped.append(error)
+    return dropped
+
+
+def strict_verdict(
     chain: Sequence[QSslCertificate],
     peer_name: str,
     roots: Sequence[QSslCertificate],
     now: _dt.datetime,
     reported: Sequence[QSslError],
-    wrap: Callable[[x509.Certificate], QSslCertificate] | None = None,
-) -> list[QSslError]:
-    """The errors strict verification adds to Qt's *reported* ones for a server chain (leaf
-    first) presented as *peer_name*, against *roots*, at *now*.
-
-    *wrap* turns a cryptography certificate into the QSslCertificate the error names (by
-    default, the matching certificate of *chain* or *roots*, or a new one).
-    """
+) -> StrictVerdict:
+    """What strict verification makes of Qt's *reported* errors for a server chain (leaf
+    first) presented as *peer_name*, against *roots*, at *now*."""
     from qtls.ssl.x509.certificate import QSslCertificate
 
     leaf_q = chain[0] if chain else None
     leaf = leaf_q._cryptography() if leaf_q is not None else None
     if leaf is None:
-        return []
+        return StrictVerdict([], [])
     intermediates = [c for c in (q._cryptography() for q in chain[1:]) if c is not None]
     trusted = [c for c in (q._cryptography() for q in roots) if c is not None]
     known = {cert.tbs_certificate_bytes: q for q in [*chain, *roots]
              if (cert := q._cryptography()) is not None}
 
     def as_qt(cert: x509.Certificate) -> QSslCertificate:
-        if wrap is not None:
-            return wrap(cert)
         return known.get(cert.tbs_certificate_bytes) or QSslCertificate._from_cryptography(cert)
 
-    path, rooted = build_path(leaf, intermediates, trusted)
+    rule, message, named, validated = validator_finding(
+        leaf, intermediates, trusted, peer_name, now
+    )
+    superseded = _superseded(reported, validated) if validated else []
+    if validated:
+        path, rooted = validated, True
+    else:
+        path, rooted = build_path(leaf, intermediates, trusted)
     findings = own_findings(path, rooted)
-    rule, message, named = validator_finding(leaf, intermediates, trusted, peer_name, now)
-    reported_codes = {error.error() for error in reported}
+    reported_codes = {e.error() for e in reported if not any(e is s for s in superseded)}
     if rule in RULES:
         restated = rule == "host-name-san" and _E.HostNameMismatch in reported_codes
         if not restated and not any(name == rule for name, _, _ in findings):
@@ -429,11 +496,11 @@ def strict_errors(
         # build a path is not a reason to refuse: cryptography counts self-issued certificates
         # in path lengths, RFC 5280 does not.
         findings.append(("web-pki", named, message))
-    errors: list[QSslError] = []
+    added: list[QSslError] = []
     done: set[tuple[str, bytes]] = set()
     for name, cert, detail in findings:
         key = (name, cert.tbs_certificate_bytes)
         if key not in done:
             done.add(key)
-            errors.append(strict_error(name, as_qt(cert), detail))
-    return errors
+            added.append(strict_error(name, as_qt(cert), detail))
+    return StrictVerdict(superseded, added)

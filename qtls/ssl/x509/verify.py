@@ -351,7 +351,7 @@ def verify_chain(chain: Sequence[QSslCertificate], host_name: str, strict: bool 
         if now > not_after:
             errors.append(QSslError(QSslError.SslError.CertificateExpired, at(depth)))
     if strict:
-        from qtls.ssl.x509.strict import strict_errors
+        from qtls.ssl.x509.strict import strict_verdict
 
-        errors += strict_errors(chain, host_name, roots, now, errors)
+        errors = strict_verdict(chain, host_name, roots, now, errors).apply(errors)
     return errors
