@@ -188,6 +188,35 @@ def cryptography_verify(case: Case) -> list[str]:
     return []
 
 
+# -- cryptography's own harness --------------------------------------------------------------------
+
+# x509-limbo's harness for cryptography (harness/pyca-cryptography/main.py) skips the cases
+# with these features, and these cases by name, as unsupported by design; its published score
+# counts the rest.
+CRYPTOGRAPHY_SKIPPED_FEATURES = frozenset({
+    "pedantic-public-suffix-wildcard", "name-constraint-dn", "pedantic-webpki-eku",
+    "pedantic-webpki-subscriber-key", "pedantic-rfc5280", "rfc5280-incompatible-with-webpki",
+    "has-policy-constraints", "has-crl",
+})
+CRYPTOGRAPHY_SKIPPED_CASES = frozenset({
+    "pathlen::self-issued-certs-pathlen", "pathlen::max-chain-depth-1-self-issued",
+    "rfc5280::serial::zero", "rfc5280::ski::root-missing-ski",
+    "rfc5280::ski::intermediate-missing-ski", "rfc5280::aki::intermediate-missing-aki",
+    "webpki::aki::root-with-aki-ski-mismatch", "webpki::forbidden-rsa-not-divisable-by-8-in-root",
+    "rfc5280::ca-as-leaf", "pathlen::validation-ignores-pathlen-in-leaf",
+    "pathological::pathological-chain-same-subject-same-key",
+})
+
+
+def cryptography_harness_cases() -> tuple[Case, ...]:
+    """The cases cryptography's own limbo harness runs (the others it skips)."""
+    return tuple(
+        case for case in load_cases()
+        if not CRYPTOGRAPHY_SKIPPED_FEATURES & set(case.features)
+        and case.id not in CRYPTOGRAPHY_SKIPPED_CASES
+    )
+
+
 # -- every case, every implementation ------------------------------------------------------------
 
 #: The implementations the report compares, and how each is run.

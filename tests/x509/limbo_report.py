@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from tests.x509.limbo_cases import (  # noqa: E402  (after the environment is set)
     IMPLEMENTATIONS,
     SUITE,
+    cryptography_harness_cases,
     load_cases,
     score,
     source_commit,
@@ -24,18 +25,23 @@ from tests.x509.limbo_cases import (  # noqa: E402  (after the environment is se
 )
 
 
-def table(implementations: tuple[str, ...]) -> str:
-    """The report as a Markdown table."""
-    cases = load_cases()
+def table(implementations: tuple[str, ...], subset: bool = False) -> str:
+    """The report as a Markdown table (*subset*: the cases cryptography's own harness runs)."""
+    cases = cryptography_harness_cases() if subset else load_cases()
+    title = (
+        f"The {len(cases)} of them cryptography's own x509-limbo harness runs (it skips the rest)"
+        if subset else
+        f"x509-limbo SERVER cases: {len(cases)} (from {SUITE.name}, commit {source_commit()[:12]})"
+    )
     lines = [
-        f"x509-limbo SERVER cases: {len(cases)} (from {SUITE.name}, commit {source_commit()[:12]})",
+        title,
         "",
         "| implementation | pass | fail | accepts invalid | rejects valid | skipped |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name in implementations:
         try:
-            result = score(verdicts(name))
+            result = score(verdicts(name), cases)
         except (RuntimeError, ImportError) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             lines.append(f"| {name} | - | - | - | - | not run: {reason} |")
@@ -53,6 +59,8 @@ def main() -> None:
     args = parser.parse_args()
     names = tuple(n for n in IMPLEMENTATIONS if not (args.no_handshakes and "handshake" in n))
     print(table(names))
+    print()
+    print(table(("qtls verify()", "qtls strict verify()", "cryptography"), subset=True))
 
 
 if __name__ == "__main__":

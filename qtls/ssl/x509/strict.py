@@ -31,7 +31,8 @@ HostNameMismatch, PathLengthExceeded), UnspecifiedError otherwise, and an ``erro
 names the rule. Its rule is part of its identity, so ``ignoreSslErrors([error])`` ignores that
 rule and no other (take the error from ``sslErrors()``, or make it with :func:`strict_error`).
 
-Left out, on purpose: BR 7.1.4.3 (a common name must repeat a subjectAltName entry), which most
+Left out, on purpose: a server certificate without extendedKeyUsage is accepted (RFC 5280 reads
+it as "any purpose"; the BR require one, browsers do not); BR 7.1.4.3 (a common name must repeat a subjectAltName entry), which most
 certificates in x509-limbo's valid chains break; a CA certificate without keyUsage (RFC 5280
 binds the issuing CA, not the relying party); rules on which RFC 5280 and the BR disagree take the BR's side (a CA
 certificate as the server certificate is refused; a noncritical nameConstraints is accepted);
@@ -86,8 +87,8 @@ def _rules(*rules: StrictRule) -> dict[str, StrictRule]:
 #: Every rule, by name.
 RULES: dict[str, StrictRule] = _rules(
     StrictRule("server-eku", _E.InvalidPurpose,
-               "the server certificate's extendedKeyUsage must be present and include "
-               "serverAuth, without anyExtendedKeyUsage (BR 7.1.2.7.10, RFC 5280 4.2.1.12)"),
+               "the server certificate's extendedKeyUsage, when present, must include "
+               "serverAuth and not anyExtendedKeyUsage (BR 7.1.2.7.10, RFC 5280 4.2.1.12)"),
     StrictRule("server-not-ca", _E.InvalidPurpose,
                "the server certificate must not be a CA: basicConstraints cA and keyUsage "
                "keyCertSign are forbidden (BR 7.1.2.7.8, 7.1.2.7.11)"),
@@ -202,10 +203,10 @@ Finding = tuple[str, x509.Certificate, str]  # (rule, certificate, detail)
 
 
 def _server_rules(leaf: x509.Certificate) -> Iterable[Finding]:
+    # No extendedKeyUsage at all means "any purpose" (RFC 5280 4.2.1.12); the BR want one, but
+    # browsers, cryptography and x509-limbo's RFC 5280 cases accept its absence.
     eku = _extension(leaf, x509.ExtendedKeyUsage)
-    if eku is None:
-        yield "server-eku", leaf, "no extendedKeyUsage"
-    else:
+    if eku is not None:
         usages = list(eku.value)
         if ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usages:
             yield "server-eku", leaf, "anyExtendedKeyUsage"
