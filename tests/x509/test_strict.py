@@ -242,3 +242,60 @@ def test_strict_mode_finds_the_valid_path_openssl_misses(
     encrypted, errors = _handshake(chain_server, case, strict=False)
     assert not encrypted and errors
     assert _handshake(chain_server, case, strict=True) == (True, [])
+
+
+def _sha224_chain() -> tuple[Case, QSslCertificate]:
+    """A root and a leaf it signs with ECDSA-SHA-224: OpenSSL and Qt accept it, the BR do not."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.timezone.utc)
+    root_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "strict test root")])
+    root = (
+        x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
+        .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+                       critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()),
+                       critical=False)
+        .sign(root_key, hashes.SHA256())
+    )
+    leaf = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(root_name).public_key(leaf_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+                       critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+                       critical=False)
+        .sign(root_key, hashes.SHA224())
+    )
+    pem = serialization.Encoding.PEM
+    key_pem = leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()).decode()
+    case = Case("sha224", "", (), (root.public_bytes(pem).decode(),), (),
+                leaf.public_bytes(pem).decode(), key_pem, None, "localhost", False, None, True)
+    return case, QSslCertificate(leaf.public_bytes(pem))
+
+
+def test_signature_policy_rule_on_a_sha224_signature(
+        chain_server: ChainServer, qtls_app: Any) -> None:
+    case, leaf = _sha224_chain()
+    with default_cas(case.trusted):
+        assert QSslCertificate.verify([leaf], "localhost") == []
+        errors = QSslCertificate.verify([leaf], "localhost", strict=True)
+    assert [e.error() for e in errors] == [E.UnspecifiedError]
+    assert errors[0].errorString().startswith("Strict verification: " + RULES["signature-policy"].text)
+    assert _handshake(chain_server, case, strict=False) == (True, [])
+    assert _handshake(chain_server, case, strict=True) == (False, errors)
+    assert _handshake(chain_server, case, strict=True, ignore=errors) == (True, errors)

@@ -20,27 +20,35 @@ strict=True)``) qtls adds, *after* the errors Qt reports:
 One change to Qt's own list: OpenSSL builds a single path and does not backtrack, so it can
 refuse a chain that has a valid path (cross-signed roots, an alternative issuer, a trusted
 certificate that is not self-signed: OpenSSL, as Qt runs it, wants a self-signed root on top,
-where Web-PKI validators take any trusted certificate as a trust anchor). When cryptography's validator, which backtracks, validated a path to a
-trusted root under its stricter rules, OpenSSL's "issuer not found" errors, and its other path
-errors about certificates that are not on the validated path, are dropped. The host name, the
-blacklist, revocation and OCSP errors, and every error about a certificate of the validated
-path stay.
+where Web-PKI validators take any trusted certificate as a trust anchor). When cryptography's
+validator, which backtracks, validated a path to a trusted root under its stricter rules,
+OpenSSL's "issuer not found" errors, and its other path errors about certificates that are not
+on the validated path, are dropped. The host name, the blacklist, revocation and OCSP errors,
+and every error about a certificate of the validated path stay.
 
 Each broken rule is one QSslError: Qt's code where one fits (InvalidPurpose, InvalidCaCertificate,
 HostNameMismatch, PathLengthExceeded), UnspecifiedError otherwise, and an ``errorString()`` that
 names the rule. Its rule is part of its identity, so ``ignoreSslErrors([error])`` ignores that
 rule and no other (take the error from ``sslErrors()``, or make it with :func:`strict_error`).
+cryptography's validator stops at its first violation: after that error is ignored, a second
+violation only its validator would find is not reported.
 
-Left out, on purpose: a server certificate without extendedKeyUsage is accepted (RFC 5280 reads
-it as "any purpose"; the BR require one, browsers do not); BR 7.1.4.3 (a common name must repeat a subjectAltName entry), which most
-certificates in x509-limbo's valid chains break; a CA certificate without keyUsage (RFC 5280
-binds the issuing CA, not the relying party); rules on which RFC 5280 and the BR disagree take the BR's side (a CA
-certificate as the server certificate is refused; a noncritical nameConstraints is accepted);
-wildcards on public suffixes (no Public Suffix List here); CRLs and policy processing (neither
-qtls nor Qt fetches revocation data); rules about client certificates (a server verifying its
-clients uses Qt's checks only). cryptography's validator counts self-issued intermediates in path
-lengths (RFC 5280 does not): when OpenSSL found a valid path and cryptography only failed to
-build one, OpenSSL's path is trusted.
+Left out, on purpose:
+
+* a server certificate without extendedKeyUsage is accepted (RFC 5280 reads it as "any
+  purpose"; the BR require one, browsers do not);
+* BR 7.1.4.3 (a common name must repeat a subjectAltName entry), which most certificates of
+  x509-limbo's valid chains break;
+* a CA certificate without keyUsage (RFC 5280 binds the issuing CA, not the relying party);
+* where RFC 5280 and the BR disagree, the BR win: a CA certificate as the server's is refused,
+  a noncritical nameConstraints accepted;
+* wildcards on public suffixes (no Public Suffix List here), CRLs and policy processing
+  (neither qtls nor Qt fetches revocation data), the maximum depth in ``verify()`` (Qt's has
+  none; a socket's ``peerVerifyDepth`` is OpenSSL's), client certificates (a server verifying
+  its clients uses Qt's checks only);
+* cryptography counts self-issued intermediates in path lengths (RFC 5280 does not): when
+  qtls's walk reached a root, Qt found nothing wrong and cryptography only failed to build a
+  path, OpenSSL's path is trusted.
 """
 
 from __future__ import annotations
