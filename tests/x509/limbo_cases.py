@@ -222,7 +222,7 @@ def cryptography_harness_cases() -> tuple[Case, ...]:
 #: The implementations the report compares, and how each is run.
 IMPLEMENTATIONS = (
     "qtls verify()", "qtls strict verify()", "PyQt6 verify()", "cryptography",
-    "qtls handshake", "qtls strict handshake",
+    "qtls handshake", "qtls strict handshake", "PyQt6 handshake",
 )
 
 
@@ -243,6 +243,7 @@ def verdicts(implementation: str) -> dict[str, Any]:
         "PyQt6 verify()": "pyqt6-verify",
         "qtls handshake": "qtls-handshake",
         "qtls strict handshake": "qtls-strict-handshake",
+        "PyQt6 handshake": "pyqt6-handshake",
     }[implementation]
     return run_groups(mode, cases)
 

@@ -13,8 +13,9 @@ This file is also the subprocess's entry point::
 
     python -m tests.x509.limbo_faketime MODE CASE_ID...     (prints one JSON object)
 
-MODE is ``pyqt6-verify`` (PyQt6's verify()), ``qtls-handshake`` or ``qtls-strict-handshake``
-(a qtls QSslSocket client against a pyOpenSSL server presenting the case's chain). The answer
+MODE is ``pyqt6-verify`` (PyQt6's verify()), ``qtls-handshake``, ``qtls-strict-handshake`` or
+``pyqt6-handshake`` (a qtls or PyQt6 QSslSocket client against a pyOpenSSL server presenting the
+case's chain). The answer
 maps each case id to its error strings (``[]`` = accepted) or to ``{"skip": reason}``.
 """
 
@@ -152,9 +153,13 @@ class ChainServer:
         self._thread.join(5)
 
 
-def _qtls_handshake(cases: Sequence[Any], strict: bool) -> dict[str, Any]:
-    from qtls.QtCore import QCoreApplication
-    from qtls.QtNetwork import QSslCertificate, QSslSocket
+def _qtls_handshake(cases: Sequence[Any], strict: bool, pyqt6: bool = False) -> dict[str, Any]:
+    if pyqt6:
+        from PyQt6.QtCore import QCoreApplication
+        from PyQt6.QtNetwork import QSslCertificate, QSslSocket
+    else:
+        from qtls.QtCore import QCoreApplication  # type: ignore[assignment]
+        from qtls.QtNetwork import QSslCertificate, QSslSocket  # type: ignore[assignment]
 
     _app = QCoreApplication.instance() or QCoreApplication([])
     server = ChainServer()
@@ -202,6 +207,8 @@ def main(argv: Sequence[str]) -> None:
         out = _pyqt6_verify(cases)
     elif mode in ("qtls-handshake", "qtls-strict-handshake"):
         out = _qtls_handshake(cases, strict=mode == "qtls-strict-handshake")
+    elif mode == "pyqt6-handshake":
+        out = _qtls_handshake(cases, strict=False, pyqt6=True)
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     print(json.dumps(out))

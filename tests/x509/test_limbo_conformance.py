@@ -1,5 +1,5 @@
-"""The whole x509-limbo SERVER suite: qtls against PyQt6 (verify() under a frozen clock) and
-every case through real handshakes, default and strict. Run by ``make conformance`` (about a
+"""The whole x509-limbo SERVER suite: qtls against PyQt6 (verify() and real handshakes, under a
+frozen clock), and every case through qtls handshakes, default and strict. Run by ``make conformance`` (about a
 minute and a half), which sets ``QTLS_LIMBO_CONFORMANCE=1``; skipped otherwise.
 """
 
@@ -41,6 +41,15 @@ def test_qtls_verify_equals_qt_wherever_qt_is_right_and_never_accepts_what_qt_re
                  and not (c.id in QT_WRONG and (not ours[c.id]) == c.expected_success)]
     assert accepted_by_us_only == []
     assert different == []
+
+
+def test_qtls_handshake_equals_qt_s_wherever_qt_is_right() -> None:
+    pytest.importorskip("PyQt6.QtNetwork")
+    ours, qt = verdicts("qtls handshake"), verdicts("PyQt6 handshake")
+    for case in load_cases():
+        if isinstance(ours[case.id], dict) or case.id in QT_WRONG:
+            continue
+        assert (not ours[case.id]) == (not qt[case.id]), (case.id, ours[case.id], qt[case.id])
 
 
 def test_handshake_never_accepts_what_verify_rejects() -> None:
