@@ -502,6 +502,7 @@ class TlsLayer:
             ocsp_wanted=config.ocspStaplingEnabled(),
             ocsp_der=info.ocsp_response,
             verified_chain=[certificate_from_der(der, cache) for der in info.verified_chain],
+            configuration=config,
         )
         socket._ocsp = verdict.ocsp_responses
         for error in verdict.peer_verify_errors:

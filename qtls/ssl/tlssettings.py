@@ -21,6 +21,9 @@ Qt's rules applied here:
   cipher list; an empty list means OpenSSL's defaults (Qt falls back to its default ciphers).
 * A server uses the configuration's Diffie-Hellman parameters, Qt's default group (RFC 3526,
   2048 bits) unless set otherwise, so it offers DHE suites to every TLS 1.2 client, as Qt does.
+* qtls's ``StrictMode.ModernCiphers`` keeps only forward-secret AEAD suites for TLS 1.2
+  (ECDHE or DHE key exchange with AES-GCM, AES-CCM or ChaCha20-Poly1305); with no cipher left,
+  TLS 1.2 is not offered at all. Qt's default list (and qtls's) still has static-RSA and CBC suites.
 * A server staples the DER OCSP response found in ``backendConfiguration()["Qt-OCSP-response"]``
   (the name Qt's OpenSSL backend reads); a client asks for one with ``ocspStaplingEnabled()``.
 """
@@ -36,7 +39,12 @@ from typing import TYPE_CHECKING, Any
 from qtls.ssl import backend as _backend
 from qtls.ssl.engine.settings import Role, TlsSettings, TlsVersion, VerifyMode
 from qtls.ssl.qssl import QSsl
-from qtls.ssl.values.configurationdata import SESSION_FIELDS, ConfigData, PeerVerifyMode
+from qtls.ssl.values.configurationdata import (
+    SESSION_FIELDS,
+    ConfigData,
+    PeerVerifyMode,
+    StrictMode,
+)
 
 if TYPE_CHECKING:
     from qtls.ssl.values.configuration import QSslConfiguration
@@ -186,8 +194,18 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
     for cipher in data.ciphers:
         name = cipher.name()
         (tls13 if name.startswith("TLS_") else others).append(name)
+    modern = bool(data.strict_mode & StrictMode.ModernCiphers)
+    if modern:
+        others = [name for name in others if is_modern_tls12_cipher(name)] if data.ciphers else [
+            MODERN_TLS12_CIPHERS
+        ]
     cipher_list = ":".join(others) if others else None
     ciphersuites = ":".join(tls13) if tls13 else None
+    if modern and not others:
+        # No forward-secret AEAD suite left for TLS <= 1.2: offer TLS 1.3 only.
+        if high < _backend.TLS1_3:
+            raise ConfigurationError("No forward-secret AEAD cipher suite is enabled")
+        low = max(low, _backend.TLS1_3)
     if data.ciphers and not tls13 and high >= _backend.TLS1_3:
         # The application chose only TLS <= 1.2 suites: TLS 1.3 cannot be negotiated (as in Qt,
         # whose cipher list leaves OpenSSL no TLS 1.3 suite either).
@@ -248,6 +266,18 @@ def _default_dh_pem() -> bytes | None:
     from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
 
     return QSslDiffieHellmanParameters.defaultParameters()._pem()
+# OpenSSL's cipher string for the modern TLS 1.2 profile when the configuration lists no ciphers.
+MODERN_TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AESCCM:DHE+AESGCM:DHE+CHACHA20:DHE+AESCCM:!PSK:!SRP:!aNULL"
+
+
+def is_modern_tls12_cipher(name: str) -> bool:
+    """A TLS 1.2 suite with forward secrecy (ECDHE/DHE, certificate-authenticated) and an AEAD
+    cipher (GCM, CCM, ChaCha20-Poly1305), by its OpenSSL name."""
+    return (
+        name.startswith(("ECDHE-", "DHE-"))
+        and any(aead in name for aead in ("-GCM-", "CHACHA20-POLY1305", "-CCM"))
+        and "PSK" not in name
+    )
 
 
 def describe(value: Any) -> str:

@@ -25,7 +25,8 @@ from qtls.ssl.values.configurationdata import NextProtocolNegotiationStatus
 from qtls.ssl.values.ocsp import QOcspResponse, _check_stapled_response
 from qtls.ssl.x509.certificate import QSslCertificate
 from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
-from qtls.ssl.x509.verify import is_matching_hostname
+from qtls.ssl.x509.strict import StrictVerdict, strict_verdict
+from qtls.ssl.x509.verify import _system_ca_certificates, is_matching_hostname, verification_time
 
 if TYPE_CHECKING:
     from qtls.ssl.values.configuration import QSslConfiguration
@@ -124,12 +125,16 @@ def check_handshake(
     ocsp_wanted: bool,
     ocsp_der: bytes | None,
     verified_chain: list[QSslCertificate] | None = None,
+    configuration: QSslConfiguration | None = None,
 ) -> Verdict:
     """Qt's checks after ``SSL_do_handshake`` succeeded.
 
     ``verify_peer`` is Qt's doVerifyPeer (VerifyPeer, or AutoVerifyPeer on a client);
     ``errors_reported_early`` is true when ``handshakeInterruptedOnError`` already reported the
     callback errors (Qt then does not emit ``peerVerifyError`` for them again).
+    ``configuration`` is the socket's: with qtls's strict verification on (a client only),
+    each broken rule of :mod:`qtls.ssl.x509.strict` is one more error, after Qt's, and the
+    errors of OpenSSL's path that a validated Web-PKI path supersedes are dropped.
     """
     callback_errors = [
         QSslError(ssl_error_from_verify_code(e.code),
@@ -147,6 +152,10 @@ def check_handshake(
         missing = QSslError(QSslError.SslError.NoPeerCertificate)
         emitted.append(missing)
         ssl_errors.append(missing)
+    if chain and not server and configuration is not None and configuration.strictVerification():
+        strict = _strict_verdict(configuration, peer_name, chain, ssl_errors)
+        emitted = strict.apply(emitted)
+        ssl_errors = strict.apply(ssl_errors)
     responses: list[QOcspResponse] = []
     fatal = ""
     if ocsp_wanted and not server:
@@ -161,6 +170,18 @@ def check_handshake(
             ssl_errors.append(error)
         fatal = verdict.fatal
     return Verdict(emitted, ssl_errors, responses, fatal)
+
+
+def _strict_verdict(
+    configuration: QSslConfiguration, peer_name: str, chain: list[QSslCertificate],
+    reported: list[QSslError],
+) -> StrictVerdict:
+    """Strict verification of a server chain, against the CA certificates the handshake
+    trusted (the configuration's, and the system's when OpenSSL may load them)."""
+    roots = {cert._der(): cert for cert in configuration.caCertificates()}
+    if configuration._allow_root_certs_on_demand():
+        roots.update((cert._der(), cert) for cert in _system_ca_certificates())
+    return strict_verdict(chain, peer_name, list(roots.values()), verification_time(), reported)
 
 
 def errors_ignored(

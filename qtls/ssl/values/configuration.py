@@ -64,6 +64,7 @@ from qtls.ssl.values.configurationdata import (
 # QSslSocket imports the enums from here and attaches them as QSslSocket.PeerVerifyMode/.SslMode.
 from qtls.ssl.values.configurationdata import NextProtocolNegotiationStatus as _NegotiationStatus
 from qtls.ssl.values.configurationdata import SslMode as SslMode
+from qtls.ssl.values.configurationdata import StrictMode as _StrictMode
 from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
 from qtls.ssl.values.ellipticcurve import QSslEllipticCurve, _supported_curves
 from qtls.ssl.x509.certificate import QSslCertificate
@@ -88,6 +89,7 @@ class QSslConfiguration:
     """
 
     NextProtocolNegotiationStatus = _NegotiationStatus
+    StrictMode = _StrictMode
     NextProtocolHttp1_1 = b"http/1.1"
 
     __slots__ = ("_d",)
@@ -647,6 +649,42 @@ class QSslConfiguration:
         sig = "setDtlsCookieVerificationEnabled(self, enable: bool)"
         self._set(dtls_cookie_verification=as_bool(enable, sig))
 
+
+    # -- qtls extension: strict mode ------------------------------------------------------------
+
+    def strictMode(self) -> _StrictMode:
+        """What qtls checks beyond Qt (``NoStrictMode``, Qt's behaviour, by default).
+
+        A qtls extension, copied and compared like every other field. See
+        :class:`QSslConfiguration.StrictMode`.
+        """
+        return self._d.strict_mode
+
+    def setStrictMode(self, mode: _StrictMode) -> None:
+        """Choose what qtls checks beyond Qt: ``StrictVerification`` adds the Web-PKI and RFC 5280
+        rules to the handshake's verification (client side), ``ModernCiphers`` restricts TLS 1.2
+        to forward-secret AEAD suites. A qtls extension."""
+        if not isinstance(mode, _StrictMode):
+            raise TypeError(arg_error("setStrictMode(self, mode: QSslConfiguration.StrictMode)",
+                                      1, mode))
+        self._set(strict_mode=mode)
+
+    def strictVerification(self) -> bool:
+        """Whether ``StrictMode.StrictVerification`` is on (a qtls extension)."""
+        return bool(self._d.strict_mode & _StrictMode.StrictVerification)
+
+    def setStrictVerification(self, enable: bool) -> None:
+        """Turn ``StrictMode.StrictVerification`` on or off, keeping the other strict flags.
+
+        A qtls extension. On a client, each rule of :mod:`qtls.ssl.x509.strict` the server's chain
+        breaks is one more QSslError in ``sslErrors`` (and a ``peerVerifyError``): Qt's code where
+        one fits, UnspecifiedError otherwise, and an ``errorString()`` that names the rule. Each
+        one can be ignored on its own with ``ignoreSslErrors``.
+        """
+        on = as_bool(enable, "setStrictVerification(self, enable: bool)")
+        mode = self._d.strict_mode
+        flag = _StrictMode.StrictVerification
+        self._set(strict_mode=(mode | flag) if on else (mode & ~flag))
 
 # -- helpers -------------------------------------------------------------------------------------
 

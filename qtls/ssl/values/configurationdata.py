@@ -53,6 +53,22 @@ class NextProtocolNegotiationStatus(enum.Enum):
     NextProtocolNegotiationUnsupported = 2
 
 
+class StrictMode(enum.Flag):
+    """What qtls checks beyond Qt (a qtls extension; QSslConfiguration attaches it as
+    ``QSslConfiguration.StrictMode``). Qt's behaviour is ``NoStrictMode``, the default.
+
+    * ``StrictVerification``: the Web-PKI and RFC 5280 rules that OpenSSL and Qt skip, one
+      QSslError per broken rule (see :mod:`qtls.ssl.x509.strict`);
+    * ``ModernCiphers``: TLS 1.2 offers forward-secret AEAD suites only (ECDHE/DHE with
+      AES-GCM, AES-CCM or ChaCha20-Poly1305); TLS 1.3 suites are unchanged.
+    """
+
+    NoStrictMode = 0
+    StrictVerification = 0x1
+    ModernCiphers = 0x2
+    FullStrictMode = 0x3
+
+
 _Opt = QSsl.SslOption
 # Qt's defaults (qsslconfiguration_p.h), checked against PyQt6's QSslConfiguration().
 DEFAULT_SSL_OPTIONS = (
@@ -104,6 +120,7 @@ class ConfigData:
     handshake_must_interrupt_on_error: bool = False
     missing_certificate_is_fatal: bool = False
     dtls_cookie_verification: bool = True
+    strict_mode: StrictMode = StrictMode.NoStrictMode  # qtls extension
     # Filled by the socket once a handshake has run.
     peer_certificate: QSslCertificate | None = None
     peer_certificate_chain: tuple[QSslCertificate, ...] = ()

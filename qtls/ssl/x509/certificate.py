@@ -347,9 +347,9 @@ class QSslCertificate:
             kind: QSsl.AlternativeNameEntryType | None = None
             text = ""
             if isinstance(name, x509.DNSName):
-                kind, text = kinds.DnsEntry, _ia5_as_latin1(name.value)
+                kind, text = kinds.DnsEntry, _ia5_as_qt_reads_it(name.value)
             elif isinstance(name, x509.RFC822Name):
-                kind, text = kinds.EmailEntry, _ia5_as_latin1(name.value)
+                kind, text = kinds.EmailEntry, _ia5_as_qt_reads_it(name.value)
             elif isinstance(name, x509.IPAddress):
                 text = _address_text(name.value)
                 kind = kinds.IpAddressEntry if text else None
@@ -512,18 +512,25 @@ class QSslCertificate:
         return result
 
     @staticmethod
-    def verify(certificateChain: Iterable[QSslCertificate], hostName: str | None = "") -> list[Any]:
+    def verify(
+        certificateChain: Iterable[QSslCertificate], hostName: str | None = "", *,
+        strict: bool = False,
+    ) -> list[Any]:
         """The QSslErrors of a chain (leaf first, root optional) against the system's roots.
 
         Qt's order: CertificateBlacklisted, HostNameMismatch (when *hostName* is given), then
         the chain errors OpenSSL reports, then the validity errors. An empty chain gives one
         UnspecifiedError. See :mod:`qtls.ssl.x509.verify` for how every error is found.
+
+        qtls extension: ``strict=True`` adds the Web-PKI and RFC 5280 rules Qt does not check,
+        one error per broken rule, after Qt's errors (see :mod:`qtls.ssl.x509.strict`;
+        ``QSslConfiguration.setStrictVerification`` is the same for a socket's handshake).
         """
         chain = list(certificateChain)
         for cert in chain:
             if not isinstance(cert, QSslCertificate):
                 raise TypeError(f"verify(): chain item has unexpected type '{type(cert).__name__}'")
-        return verify_chain(chain, hostName or "")
+        return verify_chain(chain, hostName or "", bool(strict))
 
     @staticmethod
     def importPkcs12(
@@ -558,13 +565,16 @@ class QSslCertificate:
         return True
 
 
-def _ia5_as_latin1(text: str) -> str:
-    """An IA5String's bytes as Qt reads them (QString::fromLatin1).
+def _ia5_as_qt_reads_it(text: str) -> str:
+    """An IA5String of a subjectAltName as Qt reads it: its bytes as Latin-1.
 
-    cryptography decodes an IA5String as UTF-8; encoding back gives the bytes Qt sees. (Bytes
-    that are not UTF-8 make cryptography refuse the whole extensions list.)
+    cryptography decodes the bytes as UTF-8; Qt (``QString::fromLatin1`` in qx509_openssl.cpp)
+    does not, so a non-ASCII name such as ``😜.example.com`` (forbidden by RFC 5280 7.2) reads
+    as mojibake and matches no host name, not even its own A-label.
     """
-    return text if text.isascii() else text.encode("utf-8").decode("latin-1")
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 def _address_text(address: object) -> str:

@@ -73,7 +73,7 @@ class QSslError:
         OcspResponseExpired = 35
         OcspStatusUnknown = 36
 
-    __slots__ = ("_error", "_certificate")
+    __slots__ = ("_error", "_certificate", "_rule")
 
     def __init__(self, *args: Any) -> None:
         """``QSslError()``, ``QSslError(error)``, ``QSslError(error, certificate)``,
@@ -81,10 +81,14 @@ class QSslError:
         self._error: QSslError.SslError = QSslError.SslError.NoError
         # None means "no certificate"; certificate() turns it into a null QSslCertificate.
         self._certificate: QSslCertificate | None = None
+        # qtls's strict verification only: the rule an error reports (its errorString), part of
+        # its identity so that each rule is ignored on its own. None for every error Qt reports.
+        self._rule: str | None = None
         if len(args) == 0:
             return
         if len(args) == 1 and isinstance(args[0], QSslError):
             self._error, self._certificate = args[0]._error, args[0]._certificate
+            self._rule = args[0]._rule
             return
         if len(args) > 2:
             raise TypeError(f"QSslError() takes at most 2 arguments ({len(args)} given)")
@@ -107,8 +111,11 @@ class QSslError:
 
         Codes without an entry in Qt's table (``CertificateRevoked``, ``CertificateStatusUnknown``,
         ``UnspecifiedError``) give ``"Unknown error"``, and ``NoSslSupport`` gives ``""``, exactly
-        as Qt 6 does.
+        as Qt 6 does. An error found by qtls's strict verification (a qtls extension, see
+        :mod:`qtls.ssl.x509.strict`) says which rule was broken instead.
         """
+        if self._rule is not None:
+            return self._rule
         return _ERROR_STRINGS.get(self._error, _UNKNOWN_ERROR)
 
     def certificate(self) -> QSslCertificate:
@@ -127,6 +134,7 @@ class QSslError:
             raise TypeError(f"swap(): argument 1 has unexpected type '{type(other).__name__}'")
         self._error, other._error = other._error, self._error
         self._certificate, other._certificate = other._certificate, self._certificate
+        self._rule, other._rule = other._rule, self._rule
 
     # -- value semantics --------------------------------------------------------------------
 
@@ -145,19 +153,36 @@ class QSslError:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QSslError):
             return NotImplemented
-        return self._error is other._error and self._certificate_key() == other._certificate_key()
+        return (
+            self._error is other._error
+            and self._rule == other._rule
+            and self._certificate_key() == other._certificate_key()
+        )
 
     def __ne__(self, other: object) -> bool:
         result = self.__eq__(other)
         return result if result is NotImplemented else not result
 
     def __hash__(self) -> int:
-        return hash((self._error.value, self._certificate_key()))
+        return hash((self._error.value, self._rule, self._certificate_key()))
 
     def __repr__(self) -> str:
         # PyQt6 only shows the default object repr; this one says what the error is.
         cert = "" if self._certificate_key() is None else ", <certificate>"
         return f"<qtls.QtNetwork.QSslError {self._error.name}{cert}: {self.errorString()!r}>"
+
+
+def rule_error(
+    error: QSslError.SslError, certificate: QSslCertificate | None, rule: str
+) -> QSslError:
+    """A QSslError that reports a broken verification *rule* (qtls's strict verification).
+
+    It compares equal only to an error of the same code, certificate and rule, so that
+    ``ignoreSslErrors([that error])`` ignores that rule and no other.
+    """
+    made = QSslError(error) if certificate is None else QSslError(error, certificate)
+    made._rule = rule
+    return made
 
 
 def _check_certificate(certificate: object) -> QSslCertificate:

@@ -124,6 +124,34 @@ def _verification_roots() -> list[QSslCertificate]:
     return _roots_provider()
 
 
+# -- clock ---------------------------------------------------------------------------------------
+
+# verify() reads the time here, once per call. Qt has no such hook: its answer depends on the
+# system clock only. qtls's tests replay recorded test suites (x509-limbo) at each case's own
+# validation time through set_verification_clock(); nothing else in qtls sets it. The TLS
+# handshake's verification is OpenSSL's and reads the system clock (tests freeze that one with
+# libfaketime).
+
+
+def _system_now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+_clock: Callable[[], _dt.datetime] = _system_now
+
+
+def set_verification_clock(clock: Callable[[], _dt.datetime] | None) -> None:
+    """For tests: make verify() read the time from *clock* (an aware datetime), or from the
+    system clock again when *clock* is None."""
+    global _clock
+    _clock = clock if clock is not None else _system_now
+
+
+def verification_time() -> _dt.datetime:
+    """The time verification checks validity dates against (the system clock in real use)."""
+    return _clock()
+
+
 # -- issuance -------------------------------------------------------------------------------------
 
 
@@ -294,14 +322,15 @@ def _chain_errors(
     ]
 
 
-def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
-    """The QSslError list of QSslCertificate.verify(chain, host_name)."""
+def verify_chain(chain: Sequence[QSslCertificate], host_name: str, strict: bool = False) -> list[Any]:
+    """The QSslError list of QSslCertificate.verify(chain, host_name); with *strict*, followed
+    by the errors of qtls's strict verification (:mod:`qtls.ssl.x509.strict`)."""
     from qtls.ssl.x509.certificate import QSslCertificate
     from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
 
     if not chain or chain[0].isNull():
         return [QSslError(QSslError.SslError.UnspecifiedError)]
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = verification_time()
     roots = [root for root in _verification_roots() if (root._not_after() or now) >= now]
 
     errors: list[Any] = []
@@ -321,4 +350,8 @@ def verify_chain(chain: Sequence[QSslCertificate], host_name: str) -> list[Any]:
             errors.append(QSslError(QSslError.SslError.CertificateNotYetValid, at(depth)))
         if now > not_after:
             errors.append(QSslError(QSslError.SslError.CertificateExpired, at(depth)))
+    if strict:
+        from qtls.ssl.x509.strict import strict_verdict
+
+        errors = strict_verdict(chain, host_name, roots, now, errors).apply(errors)
     return errors
