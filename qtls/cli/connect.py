@@ -23,6 +23,9 @@ __all__ = ["run_connect", "parse_target"]
 
 State = QSslSocket.SocketState
 QUIET_AFTER_INPUT_S = 1.0  # after the end of input, how long the peer may stay silent
+# After a TLS 1.3 handshake the server may still refuse the client (a missing or bad client
+# certificate is only checked then) or send session tickets: read this long to hear it.
+SETTLE_S = 0.2
 
 
 def parse_target(target: str, default_port: int = 443) -> tuple[str, int]:
@@ -72,6 +75,8 @@ class Connection:
         self.events: list[dict[str, Any]] = []
         self.ignored: list[QSslError] = []
         self.received = bytearray()
+        self.fatal_alert: str | None = None
+        self.close_notified = False
         self.sock = QSslSocket()
         self.sock.setSslConfiguration(self._configuration())
         self._watch()
@@ -109,9 +114,15 @@ class Connection:
         s.sslErrors.connect(self._on_ssl_errors)
         s.errorOccurred.connect(lambda e: say(f"errorOccurred({e.name}): {s.errorString()}"))
         s.alertSent.connect(lambda level, kind, text: say(f"alertSent({level.name}, {kind.name})"))
-        s.alertReceived.connect(
-            lambda level, kind, text: say(f"alertReceived({level.name}, {kind.name})"))
+        s.alertReceived.connect(self._on_alert)
         s.newSessionTicketReceived.connect(lambda: say("newSessionTicketReceived"))
+
+    def _on_alert(self, level: QSsl.AlertLevel, kind: QSsl.AlertType, text: str) -> None:
+        self.say(f"alertReceived({level.name}, {kind.name})")
+        if kind is QSsl.AlertType.CloseNotify:
+            self.close_notified = True
+        elif level is QSsl.AlertLevel.Fatal:
+            self.fatal_alert = f"{kind.name}: {text}" if text else kind.name
 
     def _on_ssl_errors(self, errors: list[QSslError]) -> None:
         names = [e.error().name for e in errors]
@@ -139,16 +150,24 @@ class Connection:
             sock.connectToHostEncrypted(self.host, self.port, self.peer_name)
         return sock.waitForEncrypted(ms)
 
-    def wait_for_ticket(self) -> None:
-        """TLS 1.3 sends tickets after the handshake: read a little while for one."""
-        deadline = time.monotonic() + min(self.args.timeout, 2.0)
-        while (self.sock.sslConfiguration().sessionTicket().isEmpty()
-               and self.sock.state() is State.ConnectedState):
+    def settle(self) -> None:
+        """Read for a moment after the handshake: a TLS 1.3 server's verdict on the client's
+        certificate (a fatal alert) and its session tickets come after ``encrypted``. With
+        --session-out, read until a ticket came (bounded)."""
+        wanted = self.args.session_out is not None
+        limit = min(self.args.timeout, 2.0) if wanted else SETTLE_S
+        deadline = time.monotonic() + limit
+        while (self.sock.state() is State.ConnectedState
+               and not (wanted and not self.sock.sslConfiguration().sessionTicket().isEmpty())):
             remaining = int((deadline - time.monotonic()) * 1000)
             if remaining <= 0:
                 break
             self.sock.waitForReadyRead(min(remaining, 100))
         self.received += bytes(self.sock.readAll())
+        if (self.fatal_alert is None and not self.close_notified
+                and self.sock.state() is not State.ConnectedState):
+            self.fatal_alert = ("the peer closed the connection right after the handshake, "
+                                "without close_notify (did it refuse the client certificate?)")
 
     def save_ticket(self) -> None:
         ticket = bytes(self.sock.sslConfiguration().sessionTicket())
@@ -256,8 +275,8 @@ def run_connect(args: argparse.Namespace) -> int:
                                       "peer_name": run.peer_name}}
     try:
         encrypted = run.handshake()
-        if encrypted and args.session_out:
-            run.wait_for_ticket()
+        if encrypted:
+            run.settle()
         session = run.session() if encrypted else None
         chain = [describe.certificate(c) for c in run.sock.peerCertificateChain()]
         errors = [describe.error(e) for e in run.sock.sslHandshakeErrors()]
@@ -271,15 +290,20 @@ def run_connect(args: argparse.Namespace) -> int:
             out.title(f"Peer chain ({len(chain)})")
             for depth, info in enumerate(chain):
                 describe.print_certificate(out, info, f"[{depth}]")
-        verified = encrypted and not errors
+        refused = run.fatal_alert
+        verified = encrypted and not errors and refused is None
         out.title("Verification")
         if verified:
             out.line(f"  {out.ok('verified')}: no error for {run.peer_name!r}")
         else:
             if errors:
                 describe.print_errors(out, errors)
-            state = ("connected, NOT verified: errors ignored" if encrypted
-                     else f"not connected: {error_text}")
+            if refused is not None:
+                state = f"refused by the peer after the handshake: {refused}"
+            elif encrypted:
+                state = "connected, NOT verified: errors ignored"
+            else:
+                state = f"not connected: {error_text}"
             out.line(f"  {out.bad(state)}")
         if encrypted and args.interactive:
             out.title("Data (stdin to the peer, the peer's bytes below)")
@@ -287,7 +311,8 @@ def run_connect(args: argparse.Namespace) -> int:
     finally:
         run.close()
     doc.update({"events": run.events, "encrypted": encrypted, "verified": verified,
-                "error": error_text, "session": session, "peer_chain": chain,
+                "error": error_text, "refused_by_peer": refused, "session": session,
+                "peer_chain": chain,
                 "verification_errors": errors,
                 "ignored_errors": [e.error().name for e in run.ignored]})
     if args.interactive:

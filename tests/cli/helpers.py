@@ -163,8 +163,9 @@ class Pki:
 def make_pki(folder: Path, key_type: Any = None) -> Pki:
     import trustme
 
-    ca = trustme.CA(key_type=key_type) if key_type is not None else trustme.CA()
-    server = ca.issue_cert("localhost", "127.0.0.1")
+    kind = {} if key_type is None else {"key_type": key_type}
+    ca = trustme.CA(**kind)
+    server = ca.issue_cert("localhost", "127.0.0.1", **kind)
     client = ca.issue_cert("client@example.org", common_name="qtls test client")
     ca.cert_pem.write_to_path(str(folder / "ca.pem"))
     server.cert_chain_pems[0].write_to_path(str(folder / "server.pem"))
