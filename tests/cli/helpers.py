@@ -120,12 +120,17 @@ class Processes:
     def __init__(self) -> None:
         self.started: list[Background] = []
 
-    def start(self, command: Sequence[str], *, stdin: Any = subprocess.DEVNULL) -> Background:
+    def start(self, command: Sequence[str], *, stdin: Any = subprocess.DEVNULL,
+              cwd: Path | None = None) -> Background:
         proc = subprocess.Popen(list(command), stdin=stdin, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, env=environment())
+                                stderr=subprocess.STDOUT, env=environment(), cwd=cwd)
         background = Background(proc)
         self.started.append(background)
         return background
+
+    def start_in(self, folder: Path, command: Sequence[str]) -> Background:
+        """``command`` started in ``folder``."""
+        return self.start(command, cwd=folder)
 
     def qtls_serve(self, *args: str) -> tuple[Background, int]:
         """``qtls serve --port 0 ARGS``; returns it and the port it listens on."""
