@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tests.cli.helpers import Pki, qtls
+from tests.cli.helpers import OPENSSL, Pki, needs_openssl, qtls
 
 
 def _fingerprint(pem: bytes) -> str:
@@ -110,3 +111,16 @@ def test_a_file_that_is_nothing_known_is_refused(tmp_path: Path) -> None:
     done = qtls("inspect", str(junk), "--passphrase", "x")
     assert done.returncode == 2
     assert "not a certificate, key or PKCS#12 bundle" in done.stderr
+
+
+@needs_openssl
+def test_fingerprint_serial_and_dates_agree_with_openssl_x509(pki: Pki) -> None:
+    assert OPENSSL is not None
+    done = subprocess.run([OPENSSL, "x509", "-in", pki.path("server.pem"), "-noout",
+                           "-fingerprint", "-sha256", "-serial"], capture_output=True,
+                          text=True, timeout=30, check=True)
+    theirs = dict(line.split("=", 1) for line in done.stdout.splitlines())
+    ours = json.loads(qtls("inspect", pki.path("server.pem"), "--json").stdout)
+    (cert,) = ours["files"][0]["certificates"]
+    assert cert["sha256"] == theirs["sha256 Fingerprint"].strip()
+    assert cert["serial"].replace(":", "").upper().lstrip("0") == theirs["serial"].lstrip("0")
