@@ -112,7 +112,10 @@ def add_serve(commands: Commands, protocol_help: str) -> None:
                        help="answer each request with a minimal HTTP response, instead of "
                             "echoing")
     serve.add_argument("--max-clients", type=int, metavar="N",
-                       help="stop after N clients were served")
+                       help="stop after N clients were served (with --workers: each worker)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="N processes accepting on one shared listening socket, to use more "
+                            "cores (Linux and other POSIX systems)")
     serve.add_argument("--duration", type=_seconds, metavar="SECONDS",
                        help="stop after SECONDS")
 

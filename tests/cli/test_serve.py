@@ -4,10 +4,15 @@ a throwaway CA a client can trust, and a server that stops by itself."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import ssl
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.cli.helpers import OPENSSL, Pki, Processes, needs_openssl, qtls
 
@@ -119,3 +124,31 @@ def test_write_ca_with_a_given_certificate_is_refused(pki: Pki) -> None:
     done = qtls("serve", "--cert", pki.path("server.pem"), "--key", pki.path("server.key"),
                 "--write-ca", pki.path("x.pem"))
     assert done.returncode == 2 and "throwaway CA" in done.stderr
+
+
+def test_workers_share_one_port_and_stop_together(processes: Processes, tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    server, port = processes.qtls_serve("--write-ca", str(ca), "--workers", "2",
+                                        "--duration", "20")
+    pids = [int(server.wait_for(rf"worker {n} \(pid (\d+)\) serving").group(1))
+            for n in (1, 2)]
+    for _ in range(6):
+        with _tls_client(str(ca), port) as tls:
+            tls.sendall(b"to any worker\n")
+            assert tls.recv(100) == b"to any worker\n"
+    # Every client was handled by one worker or the other (which one is the kernel's choice).
+    deadline = time.monotonic() + 10
+    while server.output.count(": disconnected") < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.output.count(": disconnected") == 6
+    assert server.output.count("worker 1: client") + server.output.count("worker 2: client") > 0
+    server.proc.send_signal(signal.SIGTERM)  # the parent passes it on to the workers
+    assert server.finish() == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_workers_validate_before_forking() -> None:
+    done = qtls("serve", "--workers", "0")
+    assert done.returncode == 2 and "--workers must be 1 or more" in done.stderr
