@@ -119,7 +119,10 @@ class Server:
             number = self.next_id
             self.next_id += 1
             sock.setProperty("qtls_cli_client", number)
-        return f"{self.name}client {number} ({sock.peerAddress().toString()}:{sock.peerPort()})"
+        address = sock.peerAddress().toString()
+        if ":" in address:
+            address = f"[{address}]"
+        return f"{self.name}client {number} ({address}:{sock.peerPort()})"
 
     def _started(self, sock: QSslSocket) -> None:
         self.out.event(f"{self._label(sock)}: handshake started")
