@@ -159,3 +159,52 @@ def test_a_silent_server_is_given_up_after_the_timeout() -> None:
             sock.close()
     assert done.returncode == 1
     assert "not connected" in done.stdout
+
+
+def _ocsp_response(pki: Pki, path: Path, *, revoked: bool) -> None:
+    """A stapled OCSP response for the server's certificate, signed by the CA itself."""
+    import datetime
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509 import ocsp
+
+    cert = x509.load_pem_x509_certificate(pki.server.cert_chain_pems[0].bytes())
+    ca = x509.load_pem_x509_certificate(pki.ca.cert_pem.bytes())
+    ca_key = serialization.load_pem_private_key(pki.ca.private_key_pem.bytes(), None)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    status = ocsp.OCSPCertStatus.REVOKED if revoked else ocsp.OCSPCertStatus.GOOD
+    response = (
+        ocsp.OCSPResponseBuilder()
+        .add_response(cert=cert, issuer=ca, algorithm=hashes.SHA1(), cert_status=status,
+                      this_update=now - datetime.timedelta(minutes=1),
+                      next_update=now + datetime.timedelta(hours=1),
+                      revocation_time=now - datetime.timedelta(minutes=1) if revoked else None,
+                      revocation_reason=x509.ReasonFlags.key_compromise if revoked else None)
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, ca)
+        .sign(ca_key, hashes.SHA256())  # type: ignore[arg-type]
+    )
+    path.write_bytes(response.public_bytes(serialization.Encoding.DER))
+
+
+def test_a_stapled_good_ocsp_response_is_shown(pki: Pki, processes: Processes,
+                                                tmp_path: Path) -> None:
+    response = tmp_path / "good.der"
+    _ocsp_response(pki, response, revoked=False)
+    port = _server(processes, pki, "-status_file", str(response))
+    status, doc = _connect(port, "--cafile", pki.path("ca.pem"), "--ocsp")
+    assert status == 0, doc
+    assert doc["session"]["ocsp"] == "Good"
+
+
+def test_a_stapled_revocation_fails_the_handshake(pki: Pki, processes: Processes,
+                                                  tmp_path: Path) -> None:
+    response = tmp_path / "revoked.der"
+    _ocsp_response(pki, response, revoked=True)
+    port = _server(processes, pki, "-status_file", str(response))
+    status, doc = _connect(port, "--cafile", pki.path("ca.pem"), "--ocsp")
+    assert status == 1 and not doc["encrypted"]
+    assert "CertificateRevoked" in [e["error"] for e in doc["verification_errors"]]
+    status, doc = _connect(port, "--cafile", pki.path("ca.pem"), "--ocsp", "--ignore",
+                           "CertificateRevoked")
+    assert status == 1 and doc["encrypted"]
+    assert doc["session"]["ocsp"] == "Revoked (KeyCompromise)"
