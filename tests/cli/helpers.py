@@ -45,6 +45,48 @@ def qtls(*args: str, input: bytes | None = None, timeout: float = RUN_TIMEOUT_S,
     return result
 
 
+needs_terminal = pytest.mark.skipif(not hasattr(os, "login_tty"),
+                                    reason="running under a pseudo-terminal needs Python 3.11")
+
+
+def on_terminal(args: Sequence[str], *, answer: tuple[bytes, bytes] | None = None,
+                env: dict[str, str] | None = None) -> tuple[int, str]:
+    """``python -m qtls ARGS`` with a pseudo-terminal as its controlling terminal, stdin and
+    stdout; ``answer`` = (prompt, reply) types the reply once the prompt appeared. Returns the
+    exit status and everything the terminal showed."""
+    import select
+
+    login_tty = getattr(os, "login_tty")  # noqa: B009  (Python 3.11; mypy targets 3.10)
+    master, slave = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "qtls", *args],
+                            preexec_fn=lambda: login_tty(slave), env=env or environment())
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            if answer is not None and answer[0] in seen:
+                os.write(master, answer[1])
+                answer = None
+            if select.select([master], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the terminal closed with the process
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        status = proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        os.close(master)
+    return status, seen.decode("utf-8", "replace")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

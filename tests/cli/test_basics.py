@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qtls import __version__
 from qtls.cli.style import Out
-from tests.cli.helpers import Pki, environment, qtls
+from tests.cli.helpers import Pki, environment, needs_terminal, on_terminal, qtls
 
 
 def test_version_names_qtls_openssl_and_python() -> None:
@@ -60,6 +60,17 @@ def test_info_counts_the_system_cas_where_ssl_cert_file_points(pki: Pki) -> None
 
 def test_text_output_has_no_colour_off_a_terminal() -> None:
     assert "\033[" not in qtls("info").stdout
+
+
+@needs_terminal
+def test_a_terminal_gets_colour_unless_no_color_is_set() -> None:
+    env = environment()
+    del env["NO_COLOR"]
+    status, shown = on_terminal(["info"], env=env)
+    assert status == 0 and "\033[1m" in shown
+    env["NO_COLOR"] = "1"
+    status, shown = on_terminal(["info"], env=env)
+    assert status == 0 and "\033[" not in shown
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch) -> None:  # type: ignore[no-untyped-def]

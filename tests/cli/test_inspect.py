@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import select
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from tests.cli.helpers import OPENSSL, Pki, environment, needs_openssl, qtls
+from tests.cli.helpers import OPENSSL, Pki, needs_openssl, needs_terminal, on_terminal, qtls
 
 
 def _fingerprint(pem: bytes) -> str:
@@ -131,32 +126,11 @@ def test_fingerprint_serial_and_dates_agree_with_openssl_x509(pki: Pki) -> None:
     assert cert["serial"].replace(":", "").upper().lstrip("0") == theirs["serial"].lstrip("0")
 
 
-@pytest.mark.skipif(not hasattr(os, "login_tty"), reason="os.login_tty needs Python 3.11")
+@needs_terminal
 def test_the_pass_phrase_is_asked_for_on_a_terminal(pki: Pki, tmp_path: Path) -> None:
     bundle = tmp_path / "server.p12"
     _pkcs12_file(pki, bundle, b"sesame")
-    master, slave = os.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "qtls", "inspect", str(bundle)],
-                            preexec_fn=lambda: os.login_tty(slave), env=environment())
-    os.close(slave)
-    seen = b""
-    deadline = time.monotonic() + 30
-    try:
-        while b"pass phrase for" not in seen and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                seen += os.read(master, 4096)
-        os.write(master, b"sesame\n")
-        while proc.poll() is None and time.monotonic() < deadline:
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(master, 4096)
-                except OSError:  # the terminal closed with the process
-                    break
-        assert proc.wait(timeout=10) == 0, seen.decode(errors="replace")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=5)
-        os.close(master)
-    assert b"PKCS#12: 2 certificates, 1 key" in seen
-    assert b"sesame" not in seen.split(b"pass phrase for", 1)[1]  # not echoed
+    status, seen = on_terminal(["inspect", str(bundle)], answer=(b"pass phrase for", b"sesame\n"))
+    assert status == 0, seen
+    assert "PKCS#12: 2 certificates, 1 key" in seen
+    assert "sesame" not in seen.split("pass phrase for", 1)[1]  # not echoed
