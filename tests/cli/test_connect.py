@@ -208,3 +208,23 @@ def test_a_stapled_revocation_fails_the_handshake(pki: Pki, processes: Processes
                            "CertificateRevoked")
     assert status == 1 and doc["encrypted"]
     assert doc["session"]["ocsp"] == "Revoked (KeyCompromise)"
+
+
+def test_a_pkcs12_client_identity_with_its_pass_phrase(pki: Pki, processes: Processes,
+                                                       tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    key = serialization.load_pem_private_key(pki.client.private_key_pem.bytes(), None)
+    cert = x509.load_pem_x509_certificate(pki.client.cert_chain_pems[0].bytes())
+    bundle = tmp_path / "client.p12"
+    bundle.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"client", key, cert, None,  # type: ignore[arg-type]
+        serialization.BestAvailableEncryption(b"sesame")))
+    server, port = processes.s_server("-cert", pki.path("server.pem"), "-key",
+                                      pki.path("server.key"), "-Verify", "1", "-CAfile",
+                                      pki.path("ca.pem"), "-verify_return_error")
+    status, doc = _connect(port, "--cafile", pki.path("ca.pem"), "--cert", str(bundle),
+                           "--passphrase", "sesame")
+    assert status == 0, doc
+    server.wait_for("qtls test client")
