@@ -99,3 +99,17 @@ def test_a_server_refusing_starttls_ends_the_run_with_its_answer(pki: Pki) -> No
     server.join()
     assert done.returncode == 1
     assert done.stderr.strip() == "qtls connect: smtp STARTTLS refused: '454 TLS not available'"
+
+
+def test_a_silent_server_ends_the_opening_after_the_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        accepted: list[socket.socket] = []
+        threading.Thread(target=lambda: accepted.append(listener.accept()[0]),
+                         daemon=True).start()
+        done = qtls("connect", f"localhost:{port}", "--starttls", "imap", "--timeout", "1",
+                    timeout=20)
+        for sock in accepted:
+            sock.close()
+    assert done.returncode == 1
+    assert done.stderr.startswith("qtls connect: imap STARTTLS: the server timed out")
