@@ -1,26 +1,39 @@
-# `make demo` and `make test` work on a fresh clone: each creates .venv when it is missing
-# (or when pyproject.toml changed) and installs qtls with what the command needs.
+# `make demo`, `make test` and `make docs` work on a fresh clone: each creates .venv when it is
+# missing and installs qtls with what that command needs, again when pyproject.toml changed.
+# Nothing here changes the system outside .venv (tests that need the openssl binary skip
+# with a reason when it is missing).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+FULL := $(VENV)/.installed-full
 
-.PHONY: demo test conformance lint bench clean
+.PHONY: demo test docs conformance lint bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,dev,bench]'
-	@command -v openssl >/dev/null 2>&1 || { echo "installing openssl (interop tests need it)"; \
-		(apt-get update -qq && apt-get install -y -qq openssl) >/dev/null 2>&1 || sudo apt-get install -y -qq openssl; }
-	touch $(STAMP)
 
-demo: $(STAMP)
+# The demo needs qtls and its runtime dependencies only.
+$(RUNTIME): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+# Tests, docs, lint and bench: every extra (PyQt6 is the reference the tests compare with).
+$(FULL): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[test,docs,dev,bench]'
+	touch $(RUNTIME) $(FULL)
+
+demo: $(RUNTIME)
 	$(PY) -m qtls demo
 
 # pytest's exit code 5 (no tests collected) is non-zero, so make fails on it like on any failure.
-test: $(STAMP)
+test: $(FULL)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+# The API reference and guides, warnings as errors; HTML in docs/_build/html.
+docs: $(FULL)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 # The whole x509-limbo SERVER suite (tests/x509/test_limbo_conformance.py, ~1.5 min) and the
 # table of verdicts per implementation. The suite shipped in tests/x509/data is used unless
@@ -28,7 +41,7 @@ test: $(STAMP)
 # tests/x509/data/README.md for how to get and build one. Freezing the clock needs libfaketime
 # (Debian: apt-get install faketime); without it those tests skip and say so.
 LIMBO ?=
-conformance: $(STAMP)
+conformance: $(FULL)
 	@limbo="$(LIMBO)"; if [ -n "$$limbo" ] && [ -d "$$limbo" ]; then limbo="$$limbo/limbo.json"; fi; \
 	if [ -n "$$limbo" ] && [ ! -f "$$limbo" ]; then \
 		echo "no $$limbo: clone https://github.com/C2SP/x509-limbo and build it (tests/x509/data/README.md)"; exit 2; fi; \
@@ -36,13 +49,15 @@ conformance: $(STAMP)
 		$(PY) -m pytest -q tests/x509/test_limbo.py tests/x509/test_limbo_conformance.py && \
 	QTLS_LIMBO_JSON="$$limbo" $(PY) -W ignore -m tests.x509.limbo_report
 
-# Every workload on qtls, PyQt6, asyncio and uvloop in one run (~10 min); table in bench/results/.
-bench: $(STAMP)
+# Every workload on qtls, PyQt6, asyncio and uvloop in one run (~10 min), then start-up times;
+# tables in bench/results/.
+bench: $(FULL)
 	$(PY) -m bench
+	$(PY) -m bench.startup
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check qtls tests
+lint: $(FULL)
+	$(VENV)/bin/ruff check qtls tests examples tools
 	$(VENV)/bin/mypy
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache docs/_build

@@ -1,21 +1,73 @@
 """qtls.QtCore: the part of PyQt6.QtCore that networking programs use.
 
-A thin façade: each module below exports its public names in ``__all__``.
+A thin façade that imports a class's module when the class is first used (PEP 562), as
+:mod:`qtls.QtNetwork` does. ``from qtls.QtCore import *`` and ``dir()`` still see every name;
+type checkers read the real imports in the ``TYPE_CHECKING`` block.
 """
 
-from qtls.core.signals import *
-from qtls.core.qobject import *
-from qtls.core.qt import *
-from qtls.core.application import *
-from qtls.core.eventloop import *
-from qtls.core.timer import *
-from qtls.core.socketnotifier import *
-from qtls.core.iodevice import *
-from qtls.core.bytearray import *
-from qtls.core.qdatetime import *
-from qtls.core.cryptographichash import *
-from qtls.core.elapsedtimer import *
-from qtls.core.deadlinetimer import *
-from qtls.core.thread import *
-from qtls.core.datastream import *
-from qtls.core.metaobject import *
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from qtls.core.signals import pyqtSignal, pyqtBoundSignal, pyqtSlot, Signal, Slot
+    from qtls.core.qobject import QObject, QEvent, QTimerEvent
+    from qtls.core.qt import Qt
+    from qtls.core.application import QCoreApplication
+    from qtls.core.eventloop import QEventLoop
+    from qtls.core.timer import QTimer
+    from qtls.core.socketnotifier import QSocketNotifier
+    from qtls.core.iodevice import QIODeviceBase, QIODevice
+    from qtls.core.bytearray import QByteArray
+    from qtls.core.qdatetime import QDateTime
+    from qtls.core.cryptographichash import QCryptographicHash
+    from qtls.core.elapsedtimer import QElapsedTimer
+    from qtls.core.deadlinetimer import QDeadlineTimer
+    from qtls.core.thread import QThread
+    from qtls.core.datastream import QDataStream
+    from qtls.core.metaobject import QMetaObject, QGenericArgument, QGenericReturnArgument, Q_ARG, Q_RETURN_ARG
+
+# Each public name and the module that defines it (tests check this against the modules' __all__).
+_MODULES: dict[str, str] = {
+    "pyqtSignal": "qtls.core.signals",
+    "pyqtBoundSignal": "qtls.core.signals",
+    "pyqtSlot": "qtls.core.signals",
+    "Signal": "qtls.core.signals",
+    "Slot": "qtls.core.signals",
+    "QObject": "qtls.core.qobject",
+    "QEvent": "qtls.core.qobject",
+    "QTimerEvent": "qtls.core.qobject",
+    "Qt": "qtls.core.qt",
+    "QCoreApplication": "qtls.core.application",
+    "QEventLoop": "qtls.core.eventloop",
+    "QTimer": "qtls.core.timer",
+    "QSocketNotifier": "qtls.core.socketnotifier",
+    "QIODeviceBase": "qtls.core.iodevice",
+    "QIODevice": "qtls.core.iodevice",
+    "QByteArray": "qtls.core.bytearray",
+    "QDateTime": "qtls.core.qdatetime",
+    "QCryptographicHash": "qtls.core.cryptographichash",
+    "QElapsedTimer": "qtls.core.elapsedtimer",
+    "QDeadlineTimer": "qtls.core.deadlinetimer",
+    "QThread": "qtls.core.thread",
+    "QDataStream": "qtls.core.datastream",
+    "QMetaObject": "qtls.core.metaobject",
+    "QGenericArgument": "qtls.core.metaobject",
+    "QGenericReturnArgument": "qtls.core.metaobject",
+    "Q_ARG": "qtls.core.metaobject",
+    "Q_RETURN_ARG": "qtls.core.metaobject",
+}
+
+__all__ = list(_MODULES)
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qtls.QtCore' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is an ordinary global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,22 +1,67 @@
 """qtls.QtNetwork: PyQt6.QtNetwork's TCP and TLS classes, without Qt.
 
-A thin façade: each module below exports its public names in ``__all__``.
+A thin façade that imports a class's module when the class is first used (PEP 562): a program
+that only needs QTcpSocket never loads pyOpenSSL, and ``import qtls.QtNetwork`` costs almost
+nothing. ``from qtls.QtNetwork import *`` and ``dir()`` still see every name; type checkers
+read the real imports in the ``TYPE_CHECKING`` block.
 """
 
-from qtls.network.hostaddress import *
-from qtls.network.abstractsocket import *
-from qtls.network.tcpsocket import *
-from qtls.network.tcpserver import *
-from qtls.ssl.qssl import *
-from qtls.ssl.x509.error import *
-from qtls.ssl.x509.key import *
-from qtls.ssl.x509.extension import *
-from qtls.ssl.x509.certificate import *
-from qtls.ssl.values.cipher import *
-from qtls.ssl.values.ellipticcurve import *
-from qtls.ssl.values.diffiehellman import *
-from qtls.ssl.values.psk import *
-from qtls.ssl.values.ocsp import *
-from qtls.ssl.values.configuration import *
-from qtls.ssl.sslsocket import *
-from qtls.ssl.sslserver import *
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from qtls.network.hostaddress import QHostAddress
+    from qtls.network.abstractsocket import QAbstractSocket
+    from qtls.network.tcpsocket import QTcpSocket
+    from qtls.network.tcpserver import QTcpServer
+    from qtls.ssl.qssl import QSsl
+    from qtls.ssl.x509.error import QSslError
+    from qtls.ssl.x509.key import QSslKey
+    from qtls.ssl.x509.extension import QSslCertificateExtension
+    from qtls.ssl.x509.certificate import QSslCertificate
+    from qtls.ssl.values.cipher import QSslCipher
+    from qtls.ssl.values.ellipticcurve import QSslEllipticCurve
+    from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
+    from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
+    from qtls.ssl.values.ocsp import QOcspCertificateStatus, QOcspResponse, QOcspRevocationReason
+    from qtls.ssl.values.configuration import QSslConfiguration
+    from qtls.ssl.sslsocket import QSslSocket
+    from qtls.ssl.sslserver import QSslServer
+
+# Each public name and the module that defines it (tests check this against the modules' __all__).
+_MODULES: dict[str, str] = {
+    "QHostAddress": "qtls.network.hostaddress",
+    "QAbstractSocket": "qtls.network.abstractsocket",
+    "QTcpSocket": "qtls.network.tcpsocket",
+    "QTcpServer": "qtls.network.tcpserver",
+    "QSsl": "qtls.ssl.qssl",
+    "QSslError": "qtls.ssl.x509.error",
+    "QSslKey": "qtls.ssl.x509.key",
+    "QSslCertificateExtension": "qtls.ssl.x509.extension",
+    "QSslCertificate": "qtls.ssl.x509.certificate",
+    "QSslCipher": "qtls.ssl.values.cipher",
+    "QSslEllipticCurve": "qtls.ssl.values.ellipticcurve",
+    "QSslDiffieHellmanParameters": "qtls.ssl.values.diffiehellman",
+    "QSslPreSharedKeyAuthenticator": "qtls.ssl.values.psk",
+    "QOcspCertificateStatus": "qtls.ssl.values.ocsp",
+    "QOcspResponse": "qtls.ssl.values.ocsp",
+    "QOcspRevocationReason": "qtls.ssl.values.ocsp",
+    "QSslConfiguration": "qtls.ssl.values.configuration",
+    "QSslSocket": "qtls.ssl.sslsocket",
+    "QSslServer": "qtls.ssl.sslserver",
+}
+
+__all__ = list(_MODULES)
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qtls.QtNetwork' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup is an ordinary global
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

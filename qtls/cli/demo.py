@@ -17,21 +17,15 @@ It ends by itself within a few seconds and returns 0 when every step behaved as 
 
 from __future__ import annotations
 
-import datetime
 import sys
 import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
+from qtls.cli.throwaway import ThrowawayCA
 from qtls.QtCore import QCoreApplication, QEventLoop, QTimer
 from qtls.QtNetwork import (
     QHostAddress,
-    QSsl,
     QSslCertificate,
     QSslConfiguration,
     QSslError,
@@ -50,49 +44,13 @@ STEP_TIMEOUT_MS = 4000
 # ------------------------------------------------------------------ certificates
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "qtls demo"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-
-
 def make_certificates() -> tuple[QSslCertificate, QSslCertificate, QSslKey]:
-    """A throwaway CA and a ``localhost`` server certificate it signed (ECDSA P-256), valid
-    for one hour. Only ``localhost`` is in the certificate, not 127.0.0.1: the demo uses the
-    address to provoke a host-name mismatch."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("qtls demo CA")).issuer_name(_name("qtls demo CA"))
-        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                       critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                       critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("localhost")).issuer_name(ca_cert.subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    key_pem = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return (QSslCertificate(ca_cert.public_bytes(pem)), QSslCertificate(cert.public_bytes(pem)),
-            QSslKey(key_pem, QSsl.KeyAlgorithm.Ec))
+    """A throwaway CA and a ``localhost`` server certificate it signed (ECDSA P-256, valid for
+    a day). Only ``localhost`` is in the certificate, not 127.0.0.1: the demo uses the address
+    to provoke a host-name mismatch."""
+    ca = ThrowawayCA("qtls demo CA")
+    leaf = ca.issue("localhost", ["localhost"])
+    return ca.certificate, leaf.certificate, leaf.key
 
 
 # ------------------------------------------------------------------ printing

@@ -13,7 +13,7 @@ from tests.interop.helpers import OPENSSL, SClient
 def s_client() -> Iterator[SClient]:
     """Runs ``openssl s_client``; every process still running is killed at teardown."""
     if OPENSSL is None:
-        pytest.skip("the openssl command-line tool is not installed (`make test` installs it)")
+        pytest.skip("the openssl command-line tool is not installed (install your system's openssl package)")
     runner = SClient()
     try:
         yield runner

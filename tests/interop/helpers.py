@@ -20,7 +20,7 @@ from tests.sslserver.helpers import run_until
 OPENSSL = shutil.which("openssl")
 needs_openssl = pytest.mark.skipif(
     OPENSSL is None,
-    reason="the openssl command-line tool is not installed (`make test` installs it)")
+    reason="the openssl command-line tool is not installed (install your system's openssl package)")
 PROCESS_TIMEOUT_S = 10.0
 
 

@@ -17,12 +17,11 @@ import enum
 import hashlib
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
-from OpenSSL import crypto
 
 from qtls.ssl.qssl import QSsl
 from qtls.ssl.x509 import reading
@@ -36,6 +35,9 @@ from qtls.ssl.x509.qtvalues import as_bytes, to_qbytearray, to_qdatetime
 # _system_ca_certificates is also reachable here for code that looks for it next to the class.
 from qtls.ssl.x509.verify import _system_ca_certificates as _system_ca_certificates
 from qtls.ssl.x509.verify import issued_by_itself, verify_chain
+
+if TYPE_CHECKING:
+    from OpenSSL import crypto
 
 __all__ = ["QSslCertificate"]
 
@@ -194,6 +196,10 @@ class QSslCertificate:
         """The certificate as a pyOpenSSL X509 (internal: verification and the TLS engine)."""
         x = self._cache.get("openssl")
         if x is None:
+            # pyOpenSSL only when a certificate meets OpenSSL: reading and showing certificates
+            # (qtls inspect, a QSslCertificate in a program) does not need it.
+            from OpenSSL import crypto
+
             assert self._cert is not None, "a null certificate has no OpenSSL form"
             x = self._cache["openssl"] = crypto.X509.from_cryptography(self._cert)
         return x
@@ -441,6 +447,8 @@ class QSslCertificate:
         at 16 KiB."""
         if self._cert is None:
             return ""
+        from OpenSSL import crypto
+
         try:
             text = crypto.dump_certificate(crypto.FILETYPE_TEXT, self._openssl())
         except crypto.Error:

@@ -36,7 +36,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
-from OpenSSL import crypto
 
 if TYPE_CHECKING:
     from qtls.ssl.x509.certificate import QSslCertificate
@@ -270,6 +269,8 @@ def _chain_errors(
     """OpenSSL's chain errors as (verify code, depth), in the order OpenSSL reports them, and
     the (depth, notBefore, notAfter) of each certificate whose dates OpenSSL would check, top
     of the chain first."""
+    from OpenSSL import crypto  # imported by the first verification, not by importing qtls
+
     leaf = chain[0]._openssl()
     intermediates = [cert._openssl() for cert in chain[1:] if not cert.isNull()]
     trusted = [root._openssl() for root in roots]
