@@ -76,8 +76,8 @@ def release_descriptor(loop: asyncio.AbstractEventLoop | None, sock: socket.sock
             if registered and loop is not None and not loop.is_closed():
                 fd = sock.fileno()
                 if fd >= 0 and _registration_is(loop, fd, weak):
-                    loop.remove_reader(fd)
-                    loop.remove_writer(fd)
+                    loop.remove_reader(sock)
+                    loop.remove_writer(sock)
         finally:
             sock.close()
 
@@ -172,8 +172,11 @@ class SocketPump(QIODevice):
             return
         loop = self._event_loop()
         if on:
-            # Weakly: the loop must not keep a socket alive that nobody else references.
-            loop.add_reader(sock.fileno(), _readable, self._weak_self())
+            # The callback holds the socket weakly: the loop must not keep alive a socket
+            # nobody references. The selector holds the descriptor's socket.socket itself, so
+            # that the garbage collector cannot close the descriptor while it is registered
+            # (it finalizes a collected socket's parts in any order; see __del__).
+            loop.add_reader(sock, _readable, self._weak_self())
         else:
             loop.remove_reader(sock.fileno())
         self._reader_on = on
@@ -187,7 +190,7 @@ class SocketPump(QIODevice):
             return
         loop = self._event_loop()
         if on:
-            loop.add_writer(sock.fileno(), _writable, self._weak_self())
+            loop.add_writer(sock, _writable, self._weak_self())
         else:
             loop.remove_writer(sock.fileno())
         self._writer_on = on

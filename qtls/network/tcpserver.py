@@ -329,7 +329,7 @@ class QTcpServer(QObject):
             # Weakly: the loop must not keep a server alive that nobody else references.
             if self._weak is None:
                 self._weak = weakref.ref(self)
-            loop.add_reader(self._sock.fileno(), _accept_ready, self._weak)
+            loop.add_reader(self._sock, _accept_ready, self._weak)  # (see SocketPump._set_reader)
         else:
             loop.remove_reader(self._sock.fileno())
         self._reader_on = on
