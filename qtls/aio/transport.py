@@ -3,11 +3,14 @@
 The stdlib's StreamReaderProtocol sits on top (so StreamReader and StreamWriter behave exactly as
 the stdlib's, flow control included); this module is what a selector transport is to a socket:
 
-* **Incoming.** ``readyRead`` → ``read(bytesAvailable())`` → ``protocol.data_received``. When the
-  StreamReader holds more than twice its limit it calls :meth:`pause_reading`; the socket's
-  ``setReadBufferSize`` then caps what qtls buffers, so qtls stops reading the kernel and TCP
-  slows the peer down (Qt's back-pressure). :meth:`resume_reading` lifts the cap and delivers
-  what waited.
+* **Incoming.** ``readyRead`` → ``read(bytesAvailable())`` → ``protocol.data_received``. The
+  socket's read buffer is capped (``setReadBufferSize(READ_BUFFER)``), so each delivery is at
+  most about READ_BUFFER bytes, like a selector transport's ``recv(256 KiB)``: without the cap,
+  qtls reads what the kernel holds (megabytes in a bulk transfer) into one chunk, and the
+  StreamReader then copies and shifts megabytes per ``read(n)``. When the StreamReader holds
+  more than twice its limit it calls :meth:`pause_reading`: deliveries stop, the socket's
+  buffer fills up to the cap, qtls stops reading the kernel and TCP slows the peer down (Qt's
+  back-pressure). :meth:`resume_reading` delivers what waited.
 * **Outgoing.** ``write`` → ``QSslSocket.write``. The write buffer is the socket's queued
   plaintext plus its queued ciphertext (``bytesToWrite() + encryptedBytesToWrite()``): above the
   high-water mark the protocol is paused (``drain()`` waits), and ``bytesWritten`` /
@@ -41,8 +44,9 @@ logger = logging.getLogger("qtls.aio")
 
 #: asyncio's defaults for a transport's write buffer (``set_write_buffer_limits``).
 DEFAULT_HIGH_WATER = 64 * 1024
-#: What qtls may buffer for a reader that asked to pause (the socket's read buffer size).
-PAUSED_READ_BUFFER = 64 * 1024
+#: The socket's read buffer size: what one delivery carries at most (plus one TLS record), and
+#: what qtls buffers for a reader that paused (asyncio's selector transports read 256 KiB).
+READ_BUFFER = 256 * 1024
 #: How long close() waits for queued data and close_notify before it aborts (asyncio's SSL
 #: transports use 30 s, ``ssl_shutdown_timeout``).
 SHUTDOWN_TIMEOUT = 30.0
@@ -111,6 +115,7 @@ class TlsTransport(asyncio.Transport):
         # Kept: asyncio's transports still answer these after the connection is gone.
         self._peername = _socket_address(sock.peerAddress(), sock.peerPort())
         self._sockname = _socket_address(sock.localAddress(), sock.localPort())
+        sock.setReadBufferSize(READ_BUFFER)
         _live.add(self)
         # Bound methods of a plain object are held weakly by the connections; _live holds us.
         self._connections = [
@@ -146,18 +151,16 @@ class TlsTransport(asyncio.Transport):
         return not (self._reading_paused or self._closing or self._lost_scheduled)
 
     def pause_reading(self) -> None:
-        """Stop delivering data; qtls buffers at most PAUSED_READ_BUFFER more, then TCP waits."""
+        """Stop delivering data; qtls buffers at most READ_BUFFER more, then TCP waits."""
         if self._reading_paused or self._lost_scheduled:
             return
         self._reading_paused = True
-        self._sock.setReadBufferSize(PAUSED_READ_BUFFER)
 
     def resume_reading(self) -> None:
-        """Deliver what waited and read the network again."""
+        """Deliver what waited (reading it lets qtls read the network again)."""
         if not self._reading_paused or self._lost_scheduled:
             return
         self._reading_paused = False
-        self._sock.setReadBufferSize(0)
         self._on_ready_read()
 
     # ------------------------------------------------------------------------- outgoing
@@ -256,7 +259,7 @@ class TlsTransport(asyncio.Transport):
         if self._lost_scheduled:
             return
         # The peer left (or we closed): what it sent before leaving still reaches the reader,
-        # paused or not (bounded by the socket's read buffer size while paused).
+        # paused or not (at most READ_BUFFER).
         if not self._closing:
             self._reading_paused = False
             self._on_ready_read()
