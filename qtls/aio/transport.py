@@ -3,7 +3,7 @@
 The stdlib's StreamReaderProtocol sits on top (so StreamReader and StreamWriter behave exactly as
 the stdlib's, flow control included); this module is what a selector transport is to a socket:
 
-* **Incoming.** ``readyRead`` → ``read(bytesAvailable())`` → ``protocol.data_received``. The
+* **Incoming.** ``readyRead`` → ``readAll()`` → ``protocol.data_received``. The
   socket's read buffer is capped (``setReadBufferSize(READ_BUFFER)``), so each delivery is at
   most about READ_BUFFER bytes, like a selector transport's ``recv(256 KiB)``: without the cap,
   qtls reads what the kernel holds (megabytes in a bulk transfer) into one chunk, and the
@@ -100,6 +100,7 @@ class TlsTransport(asyncio.Transport):
         self._loop = loop
         self._sock = sock
         self._protocol: Any = protocol
+        self._stream_protocol = type(protocol) is asyncio.StreamReaderProtocol
         self._server_side = server_side
         self._on_lost = on_lost
         self._tls = sock.isEncrypted()
@@ -140,11 +141,12 @@ class TlsTransport(asyncio.Transport):
         if self._reading_paused or self._closing or self._lost_scheduled:
             return
         sock = self._sock
-        size = sock.bytesAvailable()
-        if size:
-            data = sock.read(size)
-            if data:
-                self._protocol.data_received(data)
+        if sock.bytesAvailable():
+            # readAll() hands over the block qtls decrypted into, without a copy (read(n)
+            # would join and copy it twice); the StreamReader copies it once into its buffer.
+            # Another protocol gets bytes, as from any asyncio transport.
+            data = sock.readAll()
+            self._protocol.data_received(data if self._stream_protocol else bytes(data))
 
     def is_reading(self) -> bool:
         """True unless the reader paused reading (or the connection is closing)."""
@@ -309,6 +311,7 @@ class TlsTransport(asyncio.Transport):
     def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
         """Replace the protocol that receives the data."""
         self._protocol = protocol
+        self._stream_protocol = type(protocol) is asyncio.StreamReaderProtocol
 
     def get_protocol(self) -> asyncio.BaseProtocol:
         """The protocol that receives the data."""
