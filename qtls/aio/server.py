@@ -173,10 +173,14 @@ class Server:
         except Exception as exc:
             self._report(exc, transport)
             return
-        if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            task = self._loop.create_task(result)
+        elif inspect.isawaitable(result):
             task = self._loop.create_task(_await(result))
-            self._tasks.add(task)
-            task.add_done_callback(lambda t: self._task_done(t, transport))
+        else:
+            return
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._task_done(t, transport))
 
     def _task_done(self, task: asyncio.Task[Any], transport: TlsTransport) -> None:
         self._tasks.discard(task)

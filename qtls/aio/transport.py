@@ -113,18 +113,17 @@ class TlsTransport(asyncio.Transport):
         self._low = DEFAULT_HIGH_WATER // 4
         self._writes_after_loss = 0
         self._shutdown_timer: asyncio.TimerHandle | None = None
-        # Kept: asyncio's transports still answer these after the connection is gone.
-        self._peername = _socket_address(sock.peerAddress(), sock.peerPort())
-        self._sockname = _socket_address(sock.localAddress(), sock.localPort())
+        # Read when first asked, or when the connection goes (asyncio's transports still
+        # answer them afterwards); most connections are never asked.
+        self._names: tuple[Any, Any] | None = None
         sock.setReadBufferSize(READ_BUFFER)
         _live.add(self)
         # Bound methods of a plain object are held weakly by the connections; _live holds us.
-        self._connections = [
-            (sock.readyRead, sock.readyRead.connect(self._on_ready_read)),
-            (sock.bytesWritten, sock.bytesWritten.connect(self._on_written)),
-            (sock.encryptedBytesWritten, sock.encryptedBytesWritten.connect(self._on_written)),
-            (sock.disconnected, sock.disconnected.connect(self._on_disconnected)),
-        ]
+        # (Not cut when the connection is lost: the socket goes with the transport, and the
+        # slots ignore what comes after the loss.)
+        sock.readyRead.connect(self._on_ready_read)
+        sock.disconnected.connect(self._on_disconnected)
+        self._progress: list[tuple[Any, Any]] = []
         protocol.connection_made(self)
         # Bytes (and a close) that came between the handshake and this transport.
         self._on_ready_read()
@@ -133,7 +132,16 @@ class TlsTransport(asyncio.Transport):
 
     def __repr__(self) -> str:
         state = "closed" if self._lost else "closing" if self._closing else "open"
-        return f"<TlsTransport {state} peer={self._peername} tls={self._tls}>"
+        return f"<TlsTransport {state} peer={self._addresses()[0]} tls={self._tls}>"
+
+    def _addresses(self) -> tuple[Any, Any]:
+        """(peername, sockname), read once."""
+        names = self._names
+        if names is None:
+            sock = self._sock
+            names = self._names = (_socket_address(sock.peerAddress(), sock.peerPort()),
+                                   _socket_address(sock.localAddress(), sock.localPort()))
+        return names
 
     # ------------------------------------------------------------------------- incoming
 
@@ -192,13 +200,27 @@ class TlsTransport(asyncio.Transport):
             data = bytes(data)  # the caller may reuse its buffer once write() returned
         sock = self._sock
         sock.write(data)
+        # Encrypt and send now, as asyncio's transports do: QIODevice.write() alone only queues
+        # the flush for the next loop iteration (Qt's semantics), a round trip of latency.
+        sock.flush()
         if not self._writing_paused and self._buffered() > self._high:
-            self._writing_paused = True
-            self._protocol.pause_writing()
+            self._pause_writing()
+
+    def _pause_writing(self) -> None:
+        # The progress signals are listened to only while paused: a write costs no emission.
+        self._writing_paused = True
+        sock = self._sock
+        self._progress = [
+            (sock.bytesWritten, sock.bytesWritten.connect(self._on_written)),
+            (sock.encryptedBytesWritten, sock.encryptedBytesWritten.connect(self._on_written)),
+        ]
+        self._protocol.pause_writing()
 
     def _on_written(self, _count: int) -> None:
-        if self._writing_paused and self._buffered() <= self._low:
+        if self._writing_paused and self._buffered() <= self._low and not self._lost_scheduled:
             self._writing_paused = False
+            disconnect(self._progress)
+            self._progress = []
             self._protocol.resume_writing()
 
     def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
@@ -213,8 +235,7 @@ class TlsTransport(asyncio.Transport):
         if self._writing_paused:
             self._on_written(0)
         elif self._buffered() > self._high and not self._lost_scheduled:
-            self._writing_paused = True
-            self._protocol.pause_writing()
+            self._pause_writing()
 
     def get_write_buffer_limits(self) -> tuple[int, int]:
         """(low, high), as asyncio's transports answer."""
@@ -243,6 +264,7 @@ class TlsTransport(asyncio.Transport):
         if self._closing or self._lost_scheduled:
             return
         self._closing = True
+        self._addresses()  # (before the socket forgets them)
         self._sock.disconnectFromHost()
         if self._sock.state() is _UNCONNECTED:
             self._schedule_connection_lost()
@@ -254,12 +276,15 @@ class TlsTransport(asyncio.Transport):
         if self._lost_scheduled:
             return
         self._closing = True
+        self._addresses()
         self._sock.abort()
         self._schedule_connection_lost()
 
     def _on_disconnected(self) -> None:
         if self._lost_scheduled:
             return
+        if self._names is None and self._sock.peerPort():
+            self._addresses()
         # The peer left (or we closed): what it sent before leaving still reaches the reader,
         # paused or not (at most READ_BUFFER).
         if not self._closing:
@@ -277,8 +302,8 @@ class TlsTransport(asyncio.Transport):
         if self._shutdown_timer is not None:
             self._shutdown_timer.cancel()
             self._shutdown_timer = None
-        disconnect(self._connections)
-        self._connections = []
+        disconnect(self._progress)
+        self._progress = []
         _live.discard(self)
         try:
             self._protocol.connection_lost(None)
@@ -338,8 +363,8 @@ def _chain(t: TlsTransport) -> list[Any] | None:
 
 
 _EXTRA: dict[str, Callable[[TlsTransport], Any]] = {
-    "peername": lambda t: t._peername,
-    "sockname": lambda t: t._sockname,
+    "peername": lambda t: t._addresses()[0],
+    "sockname": lambda t: t._addresses()[1],
     "peercert": lambda t: _or_none(t._sock.peerCertificate()) if t._tls else None,
     "peercert_chain": _chain,
     "cipher": lambda t: _or_none(t._sock.sessionCipher()) if t._tls else None,
