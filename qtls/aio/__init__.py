@@ -32,7 +32,7 @@ Waiting for a signal with a timeout: ``await sock.disconnected.wait(5)`` (see
 from __future__ import annotations
 
 from qtls.aio.errors import TlsHandshakeError
-from qtls.aio.handshake import IgnoreErrors
+from qtls.aio.handshake import IgnoreErrors, PskCallback
 from qtls.aio.server import ClientConnectedCallback, ListeningSocket, Server, start_server
 from qtls.aio.streams import TlsStreamWriter, open_connection
 from qtls.aio.transport import TlsTransport
@@ -41,6 +41,7 @@ __all__ = [
     "ClientConnectedCallback",
     "IgnoreErrors",
     "ListeningSocket",
+    "PskCallback",
     "Server",
     "TlsHandshakeError",
     "TlsStreamWriter",

@@ -18,21 +18,27 @@ from qtls.aio.errors import connection_error, handshake_error
 from qtls.aio.transport import disconnect
 from qtls.network.socketenums import SocketError
 from qtls.ssl.sslsocket import QSslSocket
+from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.x509.error import QSslError
 
-__all__ = ["IgnoreErrors", "HandshakeWaiter"]
+__all__ = ["IgnoreErrors", "PskCallback", "HandshakeWaiter"]
 
 #: ``ignore_errors``: the QSslErrors to ignore (matched as ``QSslSocket.ignoreSslErrors(list)``
 #: matches them: error and certificate), or a callable given the errors that returns True to go
 #: on, or None to ignore nothing.
 IgnoreErrors = Union[Sequence[QSslError], Callable[[list[QSslError]], bool], None]
 
+#: ``psk``: called with the QSslPreSharedKeyAuthenticator when the peer asks for a pre-shared
+#: key (Qt's ``preSharedKeyAuthenticationRequired``); it sets the identity and the key.
+PskCallback = Callable[[QSslPreSharedKeyAuthenticator], None]
+
 
 class HandshakeWaiter:
     """Waits for one socket to be connected (``tls=False``) or encrypted, or raises."""
 
     def __init__(self, sock: QSslSocket, peer: str, *, tls: bool,
-                 ignore_errors: IgnoreErrors = None, tcp_connected: bool = False) -> None:
+                 ignore_errors: IgnoreErrors = None, psk: PskCallback | None = None,
+                 tcp_connected: bool = False) -> None:
         self._sock = sock
         self._peer = peer
         self._tls = tls
@@ -56,6 +62,9 @@ class HandshakeWaiter:
             (sock.errorOccurred, sock.errorOccurred.connect(self._on_error)),
             (sock.disconnected, sock.disconnected.connect(self._on_disconnected)),
         ]
+        if psk is not None:
+            signal = sock.preSharedKeyAuthenticationRequired
+            self._connections.append((signal, signal.connect(psk)))
 
     async def wait(self, timeout: float | None) -> None:
         """Until the socket is connected or encrypted; raise (and abort it) otherwise."""

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Union
 
 from qtls.aio.errors import connection_error
+from qtls.aio.handshake import PskCallback
 from qtls.aio.streams import DEFAULT_LIMIT, TlsStreamWriter, make_streams
 from qtls.aio.transport import TlsTransport
 from qtls.network.hostaddress import QHostAddress
@@ -32,6 +33,7 @@ from qtls.network.tcpserver import QTcpServer
 from qtls.ssl.sslserver import QSslServer
 from qtls.ssl.sslsocket import QSslSocket
 from qtls.ssl.values.configuration import QSslConfiguration
+from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
 from qtls.ssl.x509.error import QSslError
 
 __all__ = ["Server", "start_server", "ClientConnectedCallback"]
@@ -97,8 +99,10 @@ class Server:
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, callback: ClientConnectedCallback,
-                 configuration: QSslConfiguration, limit: int) -> None:
+                 configuration: QSslConfiguration, limit: int,
+                 psk: PskCallback | None = None) -> None:
         self._loop = loop
+        self._psk = psk
         self._callback = callback
         self._configuration = configuration
         self._limit = limit
@@ -125,6 +129,8 @@ class Server:
             tls.setHandshakeTimeout(max(1, int(handshake_timeout * 1000)))
             tls.errorOccurred.connect(self._on_handshake_error)
             tls.sslErrors.connect(self._on_handshake_ssl_errors)
+            if self._psk is not None:
+                tls.preSharedKeyAuthenticationRequired.connect(self._on_psk)
             qserver = tls
         else:
             qserver = _StartTlsServer()
@@ -138,6 +144,10 @@ class Server:
         self._qservers.append(qserver)
         self._sockets.append(ListeningSocket(qserver))
         self._serving = True
+
+    def _on_psk(self, sock: QSslSocket, authenticator: QSslPreSharedKeyAuthenticator) -> None:
+        if self._psk is not None:
+            self._psk(authenticator)
 
     def _on_handshake_ssl_errors(self, sock: QSslSocket, errors: list[QSslError]) -> None:
         logger.debug("TLS client %s:%s: verification errors %s", sock.peerAddress().toString(),
@@ -317,6 +327,7 @@ async def start_server(
     backlog: int = 100,
     encrypted: bool = True,
     limit: int = DEFAULT_LIMIT,
+    psk: PskCallback | None = None,
 ) -> Server:
     """Listen on ``host``:``port`` and call ``client_connected_cb(reader, writer)`` per client.
 
@@ -327,13 +338,15 @@ async def start_server(
     ``host`` None listens on every interface, a name on each address it resolves to; port 0
     picks a free port (``server.sockets[0].getsockname()[1]``). With ``encrypted=False`` the
     clients are handed over unencrypted and ``await writer.start_tls()`` runs the server
-    handshake with ``configuration`` (STARTTLS). Raises OSError when it cannot listen.
+    handshake with ``configuration`` (STARTTLS). ``psk`` answers a client's pre-shared-key
+    identity (given the QSslPreSharedKeyAuthenticator, it sets the key; the identity hint is
+    the configuration's). Raises OSError when it cannot listen.
     """
     loop = asyncio.get_running_loop()
     if not isinstance(configuration, QSslConfiguration):
         raise TypeError("start_server() needs configuration=QSslConfiguration(...) with the "
                         "server's certificate and key")
-    server = Server(loop, client_connected_cb, configuration, limit)
+    server = Server(loop, client_connected_cb, configuration, limit, psk)
     try:
         for address in await _addresses(loop, host, port):
             server._listen(address, port, backlog, encrypted, handshake_timeout)

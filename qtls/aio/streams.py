@@ -13,7 +13,7 @@ import asyncio
 import ssl
 from typing import Any
 
-from qtls.aio.handshake import HandshakeWaiter, IgnoreErrors
+from qtls.aio.handshake import HandshakeWaiter, IgnoreErrors, PskCallback
 from qtls.aio.transport import TlsTransport
 from qtls.ssl.sslsocket import QSslSocket
 from qtls.ssl.values.configuration import QSslConfiguration
@@ -67,13 +67,14 @@ class TlsStreamWriter(asyncio.StreamWriter):
         peer_verify_name: str | None = None,
         ignore_errors: IgnoreErrors = None,
         timeout: float | None = None,
+        psk: PskCallback | None = None,
     ) -> None:
         """Upgrade a connection opened with ``encrypted=False`` to TLS (STARTTLS).
 
         A client runs the client handshake (``startClientEncryption()``), a connection accepted
         by ``start_server(..., encrypted=False)`` the server handshake with the server's
-        configuration. ``configuration``, ``peer_verify_name`` and ``ignore_errors`` are those of
-        :func:`open_connection`. Data already in the reader stays there; later data is
+        configuration. ``configuration``, ``peer_verify_name``, ``ignore_errors`` and ``psk`` are
+        those of :func:`open_connection`. Data already in the reader stays there; later data is
         decrypted. Raises TlsHandshakeError (the connection is then closed) or TimeoutError.
         """
         if isinstance(configuration, ssl.SSLContext):
@@ -91,7 +92,7 @@ class TlsStreamWriter(asyncio.StreamWriter):
             sock.setPeerVerifyName(peer_verify_name)
         peername = transport.get_extra_info("peername") or ("?", 0)
         waiter = HandshakeWaiter(sock, f"{peername[0]}:{peername[1]}", tls=True,
-                                 ignore_errors=ignore_errors, tcp_connected=True)
+                                 ignore_errors=ignore_errors, psk=psk, tcp_connected=True)
         if transport.server_side:
             sock.startServerEncryption()
         else:
@@ -121,6 +122,7 @@ async def open_connection(
     encrypted: bool = True,
     timeout: float | None = None,
     limit: int = DEFAULT_LIMIT,
+    psk: PskCallback | None = None,
 ) -> tuple[asyncio.StreamReader, TlsStreamWriter]:
     """Connect to ``host``:``port``, run the TLS handshake, return ``(reader, writer)``.
 
@@ -130,7 +132,9 @@ async def open_connection(
     certificate's name check; ``ignore_errors`` is a list of QSslError to ignore (error and
     certificate must match) or a callable given the list that returns True to go on. With
     ``encrypted=False`` the connection stays plain until ``await writer.start_tls()``.
-    ``timeout`` bounds connecting and the handshake together; ``limit`` is the reader's.
+    ``timeout`` bounds connecting and the handshake together; ``limit`` is the reader's;
+    ``psk`` answers the server's request for a pre-shared key (it is given the
+    QSslPreSharedKeyAuthenticator, and sets the identity and the key).
 
     Raises ConnectionRefusedError, socket.gaierror (unresolvable name), TimeoutError,
     TlsHandshakeError (``.errors`` lists the verification errors; empty for other handshake
@@ -145,7 +149,8 @@ async def open_connection(
         sock.setSslConfiguration(configuration)
     if peer_verify_name is not None:
         sock.setPeerVerifyName(peer_verify_name)
-    waiter = HandshakeWaiter(sock, f"{host}:{port}", tls=encrypted, ignore_errors=ignore_errors)
+    waiter = HandshakeWaiter(sock, f"{host}:{port}", tls=encrypted, ignore_errors=ignore_errors,
+                             psk=psk)
     if encrypted:
         sock.connectToHostEncrypted(host, port)
     else:
