@@ -34,9 +34,10 @@ class QtlsAioServer(aio.AioServer):
 
     async def _listen(self, port: int) -> Any:
         conf = server_configuration(QtModules("qtls"), self.spec)
-        handler = logging.StreamHandler(sys.stderr)
-        logging.getLogger("qtls.aio").addHandler(handler)
-        logging.getLogger("qtls.aio").setLevel(logging.INFO)
+        logger = logging.getLogger("qtls.aio")
+        if not logger.handlers:  # (once, whichever port the listen succeeds on)
+            logger.addHandler(logging.StreamHandler(sys.stderr))
+            logger.setLevel(logging.INFO)
         return await qtls.aio.start_server(self._handle, "127.0.0.1", port, configuration=conf,
                                            backlog=4096, handshake_timeout=60.0)
 
