@@ -20,6 +20,11 @@ stdlib's own ``StreamReaderProtocol``, ``StreamReader`` and ``StreamWriter`` run
 (:mod:`qtls.aio.streams`), so reading, EOF and flow control are the stdlib's code;
 :mod:`qtls.aio.server` puts asyncio's Server API on QSslServer.
 
+Qt's features come through the QSslConfiguration given as ``configuration`` (client
+certificates, QueryPeer, ALPN, OCSP stapling, protocols, ciphers, groups), ``ignore_errors``
+(a list of QSslError, or a callable) and ``psk`` (a function given the
+QSslPreSharedKeyAuthenticator); ``writer.get_extra_info("qsslsocket")`` is the socket itself.
+
 Failures raise, never hang: verification failures raise :class:`TlsHandshakeError` with the
 QSslErrors in ``.errors``; a peer that vanishes ends the reader with ``b""`` and makes
 ``drain()`` raise ConnectionResetError.
