@@ -45,6 +45,7 @@ def test_unresolvable_name_raises_gaierror(run: Callable[..., Any]) -> None:
 def test_a_server_that_never_answers_times_out(run: Callable[..., Any]) -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.read()  # accepts TCP, never speaks TLS
+        writer.close()  # (3.12+: the server's wait_closed() waits for this)
 
     async def main() -> None:
         server = await asyncio.start_server(silent, "127.0.0.1", 0)
@@ -158,7 +159,8 @@ def test_a_drain_waiting_on_a_peer_that_leaves_raises(run: Callable[..., Any],
 
 def test_cancelling_open_connection_aborts_the_socket(run: Callable[..., Any]) -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()
+        await reader.read()  # returns once the cancelled client's socket is gone
+        writer.close()
 
     async def main() -> None:
         server = await asyncio.start_server(silent, "127.0.0.1", 0)
