@@ -266,3 +266,53 @@ def test_alpn_is_chosen_by_the_qtls_server(run: Callable[..., Any], pki: Pki) ->
             writer.close()
 
     run(main())
+
+
+def _have_ipv6_loopback() -> bool:
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _have_ipv6_loopback(), reason="no IPv6 loopback here")
+def test_one_server_on_several_addresses(run: Callable[..., Any], pki: Pki) -> None:
+    async def main() -> None:
+        server = await qtls.aio.start_server(_echo_upper, ["127.0.0.1", "::1"], 0,
+                                             configuration=pki.server_conf())
+        async with server:
+            names = [s.getsockname() for s in server.sockets]
+            assert [n[0] for n in names] == ["127.0.0.1", "::1"]
+            assert len(names[1]) == 4  # (host, port, flowinfo, scope_id), as for AF_INET6
+            for host, port, *_ in names:
+                reader, writer = await qtls.aio.open_connection(
+                    host, port, configuration=pki.client_conf(), peer_verify_name="localhost",
+                    timeout=10)
+                writer.write(b"via " + host.encode() + b"\n")
+                assert await reader.readline() == b"VIA " + host.upper().encode() + b"\n"
+                assert writer.get_extra_info("peername")[0] == host
+                writer.close()
+                await writer.wait_closed()
+
+    run(main())
+
+
+def test_the_readers_limit_is_the_stdlibs(run: Callable[..., Any], pki: Pki) -> None:
+    async def main() -> None:
+        server = await qtls.aio.start_server(_echo_upper, "127.0.0.1", 0,
+                                             configuration=pki.server_conf())
+        async with server:
+            reader, writer = await qtls.aio.open_connection(
+                "localhost", server.sockets[0].getsockname()[1],
+                configuration=pki.client_conf(), limit=16, timeout=10)
+            writer.write(b"x" * 40 + b"\n")
+            with pytest.raises(ValueError):  # LimitOverrunError, reported as the stdlib does
+                await reader.readline()
+            writer.close()
+            await writer.wait_closed()
+
+    run(main())
