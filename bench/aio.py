@@ -83,12 +83,10 @@ class AioServer:
 
     async def serve(self, ready: Any) -> dict[str, Any]:
         self.finished: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        context = server_context(self.spec)
         server = None
         for port in self.spec.get("ports") or [0]:
             try:
-                server = await asyncio.start_server(
-                    self._handle, "127.0.0.1", port, ssl=context, backlog=4096)
+                server = await self._listen(port)
                 break
             except OSError:
                 continue  # taken: the runner gave us a few to choose from
@@ -100,6 +98,11 @@ class AioServer:
             return await asyncio.wait_for(self.finished, self.spec["timeout"])
         finally:
             server.close()
+
+    async def _listen(self, port: int) -> Any:
+        """The listening server (asyncio.start_server; :mod:`bench.qtlsaio` overrides it)."""
+        return await asyncio.start_server(
+            self._handle, "127.0.0.1", port, ssl=server_context(self.spec), backlog=4096)
 
     def _finish(self, result: dict[str, Any]) -> None:
         if not self.finished.done():
@@ -220,14 +223,18 @@ class AioClient:
         writer.write(HS_PAYLOAD)
         if await reader.readexactly(len(HS_PAYLOAD)) != HS_PAYLOAD:
             raise RuntimeError("hs: echo mismatch")
-        obj = writer.get_extra_info("ssl_object")
         if self.spec["resume"]:
-            if obj.session_reused:
-                self.resumed += 1
-            if obj.session is not None:
-                self.ctx.resume_session = obj.session
+            self._keep_session(writer)
         writer.close()
         await writer.wait_closed()
+
+    def _keep_session(self, writer: asyncio.StreamWriter) -> None:
+        """Offer this connection's session to the next ones (and count resumptions)."""
+        obj = writer.get_extra_info("ssl_object")
+        if obj.session_reused:
+            self.resumed += 1
+        if obj.session is not None:
+            self.ctx.resume_session = obj.session
 
     async def _hs(self) -> dict[str, Any]:
         count = self.params["count"]

@@ -22,7 +22,7 @@ class Impl:
     """One column: an implementation in one style, with pinned or default TLS parameters."""
 
     name: str
-    family: str  # "qt" (event-driven), "qtblocking", "aio" or "floor"
+    family: str  # "qt" (event-driven), "qtblocking", "aio", "qtlsaio" or "floor"
     prefix: str = ""  # Qt-style: the package whose QtCore/QtNetwork are imported
     loop: str = ""  # aio (and the floor's aio client): "asyncio" or "uvloop"
     pinned: bool = True  # X25519 + TLS_AES_256_GCM_SHA384, or the implementation's defaults
@@ -44,6 +44,7 @@ IMPLS = (
     Impl("PyQt6 blocking", "qtblocking", prefix="PyQt6"),
     Impl("qtls blocking", "qtblocking", prefix="qtls"),
     Impl("asyncio", "aio", loop="asyncio"),
+    Impl("qtls.aio", "qtlsaio", prefix="qtls", loop="asyncio"),
     Impl("uvloop", "aio", loop="uvloop"),
     Impl("floor", "floor", loop="asyncio"),
 )
@@ -55,6 +56,8 @@ RATIOS = (
     ("qtls", "uvloop"),
     ("qtls blocking", "PyQt6 blocking"),
     ("qtls default", "qtls"),
+    # qtls.aio against the stdlib's streams on the same loop (target: >= 1).
+    ("qtls.aio", "asyncio"),
     # How much of the stack's best qtls reaches, and the most any library on it could show
     # against PyQt6 (capacity rows only: the floor has no others).
     ("qtls", "floor"),
@@ -66,6 +69,10 @@ def availability(impl: Impl) -> str | None:
     """None when ``impl`` can run here, else why not (the table says so and skips it)."""
     if impl.family == "floor":
         return None  # (pyOpenSSL and the stdlib: qtls's own dependencies)
+    if impl.family == "qtlsaio":
+        if importlib.util.find_spec("qtls.aio") is None:
+            return "qtls.aio cannot be imported"
+        return None
     if impl.family == "aio":
         if impl.loop == "uvloop" and importlib.util.find_spec("uvloop") is None:
             return "uvloop is not installed (pip install uvloop)"

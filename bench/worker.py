@@ -44,7 +44,7 @@ def _say(line: str) -> None:
 def _runner(spec: dict[str, Any]) -> Any:
     """The module that implements ``spec``'s family: run_server(spec, ready), run_client(spec)."""
     modules = {"qt": "bench.qtstyle", "qtblocking": "bench.qtblocking", "aio": "bench.aio",
-               "floor": "bench.floor"}
+               "qtlsaio": "bench.qtlsaio", "floor": "bench.floor"}
     family = spec["family"]
     if family not in modules:
         raise ValueError(f"unknown implementation family {family!r}")
@@ -55,10 +55,10 @@ def _prepare(spec: dict[str, Any]) -> Any:
     """Import the implementation now, before the port is known, so that start-up time is
     never inside a measurement."""
     module = _runner(spec)
-    if spec["family"] in ("qt", "qtblocking"):
+    if spec["family"] in ("qt", "qtblocking", "qtlsaio"):
         from bench.qtcommon import QtModules
 
-        QtModules(spec["prefix"])
+        QtModules(spec["prefix"] or "qtls")
     elif spec.get("loop") == "uvloop":
         import uvloop  # noqa: F401
     return module

@@ -487,13 +487,37 @@ class pyqtBoundSignal:
         return len(self._conns)
 
     # ---- asyncio (beyond Qt)
-    def __await__(self) -> Generator[Any, None, Any]:
-        """``await obj.sig``: wait in asyncio code for the next emission (not in PyQt6).
+    def wait(self, timeout: float | None = None) -> asyncio.Future[Any]:
+        """A future for the next emission, subscribed now (not in PyQt6).
 
-        The result is None for a signal without arguments, the value for one argument and a
-        tuple for more. The emission may come from any thread. Cancelling the wait (for example
-        with ``asyncio.wait_for``) disconnects it.
+        ``await sock.disconnected.wait(5)`` waits at most 5 seconds and raises
+        ``asyncio.TimeoutError`` (the builtin ``TimeoutError`` on Python 3.11+) after that. The
+        result is None for a signal without arguments, the value for one argument and a tuple
+        for more; the emission may come from any thread. Cancelling the future (directly, or by
+        cancelling the task that awaits it) disconnects it.
+
+        Race-free on every Python: the connection is made inside this call, so an emission
+        that happens after it (even one a callback already scheduled on the loop delivers
+        before the awaiting task runs again) is seen. ``asyncio.wait_for(sig, t)`` on Python
+        3.10 and 3.11 subscribes only when the task it creates first runs, one loop iteration
+        late, and can miss such an emission; ``asyncio.wait_for(sig.wait(), t)`` cannot.
+
+        A signal is an edge, not a level: only emissions after the call count. Create the
+        future *before* the action that triggers the signal, or test the state first::
+
+            done = sock.disconnected.wait(5)   # subscribe ...
+            sock.disconnectFromHost()          # ... then act
+            if sock.state() != QAbstractSocket.SocketState.UnconnectedState:
+                await done
+            else:
+                done.cancel()                  # it had already happened
         """
+        return self._subscribe(timeout)[0]
+
+    def _subscribe(
+        self, timeout: float | None
+    ) -> tuple[asyncio.Future[Any], Callable[[], None]]:
+        """The future of :meth:`wait` and a function that drops its connection at once."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         tid = _get_ident()
@@ -510,11 +534,33 @@ class pyqtBoundSignal:
         conn = self.connect(on_emit, _CT.DirectConnection)
         conn.single_shot = True
         conn.mode = _M_OTHER  # keeps it off emit()'s fast path
+        timer = None
+        if timeout is not None:
+            timer = loop.call_later(max(0.0, timeout), _time_out, future, self, timeout)
+
+        def release(_: object = None) -> None:
+            if timer is not None:
+                timer.cancel()
+            if conn.signal is not None:
+                conn.signal._remove(conn)
+
+        future.add_done_callback(release)
+        return future, release
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await obj.sig``: wait in asyncio code for the next emission (not in PyQt6).
+
+        The result is None for a signal without arguments, the value for one argument and a
+        tuple for more. The emission may come from any thread. Cancelling the wait disconnects
+        it. For a wait with a timeout use ``await obj.sig.wait(timeout)``: on Python 3.10 and
+        3.11 ``asyncio.wait_for(obj.sig, timeout)`` subscribes one loop iteration late (see
+        :meth:`wait`).
+        """
+        future, release = self._subscribe(None)
         try:
             return (yield from future.__await__())
         finally:
-            if conn.signal is not None:
-                conn.signal._remove(conn)
+            release()  # now, not from the future's done callback one iteration later
 
     # ---- overloads and introspection
     def __getitem__(self, key: Any) -> pyqtBoundSignal:
@@ -550,6 +596,12 @@ class pyqtBoundSignal:
 def _set_result(future: asyncio.Future[Any], value: Any) -> None:
     if not future.done():
         future.set_result(value)
+
+
+def _time_out(future: asyncio.Future[Any], signal: pyqtBoundSignal, timeout: float) -> None:
+    if not future.done():
+        future.set_exception(asyncio.TimeoutError(
+            f"no {signal._signal.name} signal within {timeout:g} s"))
 
 
 def _typename(obj: Any) -> str:
