@@ -9,22 +9,22 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from qtls.core.signals import pyqtSignal, pyqtBoundSignal, pyqtSlot, Signal, Slot
-    from qtls.core.qobject import QObject, QEvent, QTimerEvent
-    from qtls.core.qt import Qt
-    from qtls.core.application import QCoreApplication
-    from qtls.core.eventloop import QEventLoop
-    from qtls.core.timer import QTimer
-    from qtls.core.socketnotifier import QSocketNotifier
-    from qtls.core.iodevice import QIODeviceBase, QIODevice
-    from qtls.core.bytearray import QByteArray
-    from qtls.core.qdatetime import QDateTime
-    from qtls.core.cryptographichash import QCryptographicHash
-    from qtls.core.elapsedtimer import QElapsedTimer
-    from qtls.core.deadlinetimer import QDeadlineTimer
-    from qtls.core.thread import QThread
-    from qtls.core.datastream import QDataStream
-    from qtls.core.metaobject import QMetaObject, QGenericArgument, QGenericReturnArgument, Q_ARG, Q_RETURN_ARG
+    from qtls.core.signals import pyqtSignal as pyqtSignal, pyqtBoundSignal as pyqtBoundSignal, pyqtSlot as pyqtSlot, Signal as Signal, Slot as Slot
+    from qtls.core.qobject import QObject as QObject, QEvent as QEvent, QTimerEvent as QTimerEvent
+    from qtls.core.qt import Qt as Qt
+    from qtls.core.application import QCoreApplication as QCoreApplication
+    from qtls.core.eventloop import QEventLoop as QEventLoop
+    from qtls.core.timer import QTimer as QTimer
+    from qtls.core.socketnotifier import QSocketNotifier as QSocketNotifier
+    from qtls.core.iodevice import QIODeviceBase as QIODeviceBase, QIODevice as QIODevice
+    from qtls.core.bytearray import QByteArray as QByteArray
+    from qtls.core.qdatetime import QDateTime as QDateTime
+    from qtls.core.cryptographichash import QCryptographicHash as QCryptographicHash
+    from qtls.core.elapsedtimer import QElapsedTimer as QElapsedTimer
+    from qtls.core.deadlinetimer import QDeadlineTimer as QDeadlineTimer
+    from qtls.core.thread import QThread as QThread
+    from qtls.core.datastream import QDataStream as QDataStream
+    from qtls.core.metaobject import QMetaObject as QMetaObject, QGenericArgument as QGenericArgument, QGenericReturnArgument as QGenericReturnArgument, Q_ARG as Q_ARG, Q_RETURN_ARG as Q_RETURN_ARG
 
 # Each public name and the module that defines it (tests check this against the modules' __all__).
 _MODULES: dict[str, str] = {

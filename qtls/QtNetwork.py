@@ -10,23 +10,23 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
-    from qtls.network.hostaddress import QHostAddress
-    from qtls.network.abstractsocket import QAbstractSocket
-    from qtls.network.tcpsocket import QTcpSocket
-    from qtls.network.tcpserver import QTcpServer
-    from qtls.ssl.qssl import QSsl
-    from qtls.ssl.x509.error import QSslError
-    from qtls.ssl.x509.key import QSslKey
-    from qtls.ssl.x509.extension import QSslCertificateExtension
-    from qtls.ssl.x509.certificate import QSslCertificate
-    from qtls.ssl.values.cipher import QSslCipher
-    from qtls.ssl.values.ellipticcurve import QSslEllipticCurve
-    from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters
-    from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator
-    from qtls.ssl.values.ocsp import QOcspCertificateStatus, QOcspResponse, QOcspRevocationReason
-    from qtls.ssl.values.configuration import QSslConfiguration
-    from qtls.ssl.sslsocket import QSslSocket
-    from qtls.ssl.sslserver import QSslServer
+    from qtls.network.hostaddress import QHostAddress as QHostAddress
+    from qtls.network.abstractsocket import QAbstractSocket as QAbstractSocket
+    from qtls.network.tcpsocket import QTcpSocket as QTcpSocket
+    from qtls.network.tcpserver import QTcpServer as QTcpServer
+    from qtls.ssl.qssl import QSsl as QSsl
+    from qtls.ssl.x509.error import QSslError as QSslError
+    from qtls.ssl.x509.key import QSslKey as QSslKey
+    from qtls.ssl.x509.extension import QSslCertificateExtension as QSslCertificateExtension
+    from qtls.ssl.x509.certificate import QSslCertificate as QSslCertificate
+    from qtls.ssl.values.cipher import QSslCipher as QSslCipher
+    from qtls.ssl.values.ellipticcurve import QSslEllipticCurve as QSslEllipticCurve
+    from qtls.ssl.values.diffiehellman import QSslDiffieHellmanParameters as QSslDiffieHellmanParameters
+    from qtls.ssl.values.psk import QSslPreSharedKeyAuthenticator as QSslPreSharedKeyAuthenticator
+    from qtls.ssl.values.ocsp import QOcspCertificateStatus as QOcspCertificateStatus, QOcspResponse as QOcspResponse, QOcspRevocationReason as QOcspRevocationReason
+    from qtls.ssl.values.configuration import QSslConfiguration as QSslConfiguration
+    from qtls.ssl.sslsocket import QSslSocket as QSslSocket
+    from qtls.ssl.sslserver import QSslServer as QSslServer
 
 # Each public name and the module that defines it (tests check this against the modules' __all__).
 _MODULES: dict[str, str] = {

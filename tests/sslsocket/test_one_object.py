@@ -14,7 +14,7 @@ import pytest
 from OpenSSL import SSL
 
 from qtls.core.qobject import QObject
-from qtls.QtNetwork import QAbstractSocket
+from qtls.QtNetwork import QAbstractSocket, QSslSocket
 from tests.sslsocket.helpers import Pki, Recorder, TlsServer, client_for, run_until
 
 S = QAbstractSocket.SocketState
@@ -193,3 +193,43 @@ def test_close_notify_sequence_matches_pyqt6(pki: Pki, qtls_app: Any, pyqt_netwo
     theirs = _run_close_notify(pyqt_network, pki, send_fin, settled(time.monotonic()), pyqt_spin)
     ours = _run_close_notify(net, pki, send_fin, settled(time.monotonic()), _qtls_spin)
     assert ours == theirs
+
+
+# -- the ciphertext counters ---------------------------------------------------------------------
+
+def test_a_record_not_complete_yet_is_counted_as_ciphertext_at_most(pki: Pki, qtls_app: Any) -> None:
+    # Qt counts its plain socket's unread bytes; qtls hands received bytes to the engine at
+    # once, where OpenSSL's record layer may take them out of the BIO: at most what came.
+    from qtls.QtNetwork import QSsl
+    from tests.sslsocket.test_conformance import TlsPair
+
+    pair = TlsPair(pki, blocking=False, starttls=False, protocol=QSsl.SslProtocol.TlsV1_3)
+    client = pair.device
+    for _ in range(5):  # the peer's session tickets leave and are read
+        pair.peer.pump()
+        run_until(lambda: False, 20)
+    assert not pair.peer.wire_out and not pair.peer.outgoing.pending
+    assert client.encryptedBytesAvailable() == 0 and client.encryptedBytesToWrite() == 0
+    pair.peer.obj.write(b"hello")
+    record = pair.peer.outgoing.read()
+    pair.peer.sock.sendall(record[:10])  # the record's header and the start of its body
+    run_until(lambda: False, 100)
+    assert 0 <= client.encryptedBytesAvailable() <= 10
+    assert client.bytesAvailable() == 0
+    pair.peer.sock.sendall(record[10:])
+    assert run_until(lambda: client.bytesAvailable() == 5, 5000)
+    assert client.encryptedBytesAvailable() == 0
+    client.abort()
+
+
+def test_an_unencrypted_socket_has_no_ciphertext_to_count(qtls_app: Any) -> None:
+    # PyQt6: 0 in unencrypted mode, whatever plain data waits (the plain queue is bytesToWrite).
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = QSslSocket()
+    client.connectToHost("127.0.0.1", listener.getsockname()[1])
+    assert client.waitForConnected(3000)
+    client.write(b"plain")
+    assert client.bytesToWrite() == 5
+    assert client.encryptedBytesToWrite() == 0 and client.encryptedBytesAvailable() == 0
+    client.abort()
+    listener.close()

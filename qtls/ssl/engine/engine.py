@@ -299,7 +299,7 @@ class TlsEngine(EngineDataPath, EngineHandshake, EngineCallbacks):
     @property
     def ciphertext_pending(self) -> int:
         """Bytes received and not processed yet (a record not complete yet)."""
-        return int(_lib.BIO_ctrl_pending(self._into_ssl))
+        return max(0, int(_lib.BIO_get_mem_data(self._into_ssl, SSL._ffi.NULL)))  # type: ignore[attr-defined]
 
     @property
     def plaintext_pending(self) -> int:
