@@ -16,6 +16,7 @@ from typing import Any
 
 from qtls.cli import describe, tlsoptions
 from qtls.cli.style import CommandError, Out
+from qtls.core.dispatch import thread_loop
 from qtls.QtCore import QCoreApplication, QEventLoop, QTimer
 from qtls.QtNetwork import QHostAddress, QSslConfiguration, QSslError, QSslServer, QSslSocket
 
@@ -246,7 +247,9 @@ def _worker(args: argparse.Namespace, out: Out, configuration: QSslConfiguration
     QCoreApplication([])
     server = Server(args, out, configuration, name=f"worker {number}: ")
     server.adopt(descriptor)
-    signal.signal(signal.SIGTERM, lambda *_: server.loop.quit())
+    # Through the asyncio loop, which wakes up for it: a plain signal.signal handler runs only
+    # once the loop wakes for something else, and a quiet worker would not stop.
+    thread_loop().add_signal_handler(signal.SIGTERM, server.loop.quit)
     out.event(f"worker {number} (pid {os.getpid()}) serving")
     server.run()
     return 0
