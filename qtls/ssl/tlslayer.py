@@ -238,6 +238,16 @@ class TlsLayer:
             self.deliver_plaintext()
             if not self.transmit_again:
                 self.send_engine_output()
+            elif (socket._write_buffer._size and self.phase is _ENCRYPTED and self.alive()
+                    and engine.state is _ENGINE_ENCRYPTED and not self.outgoing._size):
+                # A readyRead slot answered (a request/response exchange): its answer is
+                # encrypted and sent in this pass, with whatever else the engine has for the
+                # peer, instead of in one more pass of the whole loop.
+                self.transmit_again = False
+                self.encrypt_outgoing()
+                if self.alive() and (self.close_after_flush or (
+                        socket._write_buffer._size and not self.outgoing._size)):
+                    self.transmit_again = True  # a close after the answer, or another batch
         else:
             self.send_engine_output()
             self.tickets_data_events(events)
