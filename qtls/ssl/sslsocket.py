@@ -66,7 +66,7 @@ from qtls.core.signals import emit_if_connected, has_receivers, pyqtSignal
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
 from qtls.network.socketenums import SocketError, SocketState
-from qtls.network.socketio import RECV_SIZE, receive_burst
+from qtls.network.socketio import RECV_SIZE, receive_view
 from qtls.network.tcpsocket import QTcpSocket
 from qtls.ssl import backend as _backend
 from qtls.ssl.engine import EngineConfigError, EngineState, TlsEngine
@@ -433,7 +433,7 @@ class QSslSocket(QTcpSocket):
         sock = self._sock
         if sock is None or self._state is not _OK:
             return
-        want = RECV_SIZE  # one recv per readiness event: each batch decrypts into one block
+        want = RECV_SIZE
         limit = self._read_buffer_size
         if limit:
             want = min(want, limit - self._read_buffer._size)
@@ -441,15 +441,25 @@ class QSslSocket(QTcpSocket):
                 self._read_paused = True
                 self._set_reader(False)
                 return
-        burst = receive_burst(sock, tls.engine.receive_ciphertext, want)
+        # One recv_into the thread's buffer, straight into the engine (no burst loop: each
+        # readiness event's batch is decrypted into one block, handed out whole by readAll).
+        view = receive_view()
+        failure: OSError | None = None
+        try:
+            received = sock.recv_into(view, want)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            received, failure = 0, exc
         generation = self._generation
-        if burst.total:
+        if received:
+            tls.engine.receive_ciphertext(view, received)
             tls.transmit()
         if generation != self._generation or self._state is not _OK:
             return  # a slot closed or aborted the socket
-        if burst.failure is not None:
-            self._on_socket_error(burst.failure)
-        elif burst.eof:
+        if failure is not None:
+            self._on_socket_error(failure)
+        elif not received:
             # The peer's FIN: RemoteHostClosedError (a second one after its close_notify, as
             # Qt's plain socket reports it), then the TCP close.
             self._set_error_and_emit(SocketError.RemoteHostClosedError, _err.REMOTE_CLOSED)
