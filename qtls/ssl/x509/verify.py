@@ -236,15 +236,26 @@ def is_matching_hostname(certificate: QSslCertificate, peer_name: str) -> bool:
 # -- verification -------------------------------------------------------------------------------
 
 
+def _native(cert: QSslCertificate) -> crypto.X509 | None:
+    """The certificate as OpenSSL reads it; None when OpenSSL refuses what cryptography read
+    (their parsers differ at the edges: e.g. a string type a name attribute may not have)."""
+    try:
+        return cert._openssl()
+    except crypto.Error:
+        return None
+
+
 def _chain_errors(
     chain: Sequence[QSslCertificate], roots: Sequence[QSslCertificate]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, _dt.datetime, _dt.datetime]]]:
     """OpenSSL's chain errors as (verify code, depth), in the order OpenSSL reports them, and
     the (depth, notBefore, notAfter) of each certificate whose dates OpenSSL would check, top
     of the chain first."""
-    leaf = chain[0]._openssl()
-    intermediates = [cert._openssl() for cert in chain[1:] if not cert.isNull()]
-    trusted = [root._openssl() for root in roots]
+    leaf = _native(chain[0])
+    if leaf is None:
+        return [(-1, 0)], []
+    intermediates = [x for cert in chain[1:] if not cert.isNull() and (x := _native(cert))]
+    trusted = [x for root in roots if (x := _native(root)) is not None]
     flags = _NO_CHECK_TIME
     errors: list[tuple[int, int]] = []
     top_unchecked = False
