@@ -17,7 +17,6 @@ What must hold whatever was done (:func:`run` checks it and raises AssertionErro
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ from qtls.ssl.engine import (
 
 from .mutate import Mutation, apply
 
-__all__ = ["ACTIONS", "MAX_BUFFERED", "Outcome", "run"]
+__all__ = ["ACTIONS", "MAX_BUFFERED", "Outcome", "Tamperer", "engines_settings", "run"]
 
 ACTIONS = ("mutate", "truncate", "duplicate", "drop", "reorder", "split", "junk")
 MAX_BUFFERED = 1 << 20
@@ -65,6 +64,56 @@ def _settings(version: TlsVersion) -> tuple[TlsSettings, TlsSettings, ContextCac
     return client, server, ContextCache()
 
 
+class Tamperer:
+    """Cuts one direction's ciphertext into TLS records and tampers with record ``index``."""
+
+    def __init__(self, index: int, action: str, steps: list[Mutation],
+                 junk: bytes = b"\x16\x03\x03\x00\x01\x00") -> None:
+        self.index, self.action, self.steps, self.junk = index, action, steps, junk
+        self.pending = bytearray()  # ciphertext not yet a whole record
+        self.records = 0
+        self.held: list[bytes] = []
+        self.tampered = False  # the chosen record came by
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The pieces to send for ``data`` (whole records, some of them tampered with)."""
+        self.pending += data
+        out: list[bytes] = []
+        while len(self.pending) >= 5:
+            size = 5 + int.from_bytes(self.pending[3:5], "big")
+            if len(self.pending) < size:
+                break
+            record = bytes(self.pending[:size])
+            del self.pending[:size]
+            number, self.records = self.records, self.records + 1
+            if self.held and number == self.index + 1:
+                out += [record, self.held.pop()]
+            elif number != self.index:
+                out.append(record)
+            else:
+                self.tampered = True
+                out += self._tamper(record)
+        return [piece for piece in out if piece]
+
+    def _tamper(self, record: bytes) -> list[bytes]:
+        action, steps = self.action, self.steps
+        if action == "mutate":
+            return [apply(record, steps)]
+        if action == "truncate":
+            return [record[: max(1, len(record) * (steps[0][1] % 100) // 100)]]
+        if action == "duplicate":
+            return [record, record]
+        if action == "reorder":
+            self.held.append(record)
+            return []
+        if action == "split":
+            cut = 1 + steps[0][1] % (len(record) - 1)
+            return [record[:cut], record[cut:]]
+        if action == "junk":
+            return [self.junk, record]
+        return []  # "drop"
+
+
 @dataclass
 class _Side:
     engine: TlsEngine
@@ -73,8 +122,6 @@ class _Side:
     received: bytearray = field(default_factory=bytearray)
     sent_data: bool = False
     shut: bool = False
-    pending: bytearray = field(default_factory=bytearray)  # ciphertext not yet a whole record
-    records: int = 0
 
     def collect(self) -> None:
         self.events.extend(self.engine.events())
@@ -91,19 +138,6 @@ class Outcome:
     server_state: EngineState
     completed: bool  # both sides received all of the other's data
     tampered: bool  # the chosen record existed
-
-
-def _records(side: _Side, data: bytes) -> list[bytes]:
-    """Cut the stream into whole TLS records (a partial one waits for the rest)."""
-    side.pending += data
-    out = []
-    while len(side.pending) >= 5:
-        size = 5 + int.from_bytes(side.pending[3:5], "big")
-        if len(side.pending) < size:
-            break
-        out.append(bytes(side.pending[:size]))
-        del side.pending[:size]
-    return out
 
 
 def _step_app(side: _Side, other: _Side) -> None:
@@ -141,8 +175,7 @@ def run(version: TlsVersion, client_to_server: bool, index: int, action: str,
                    _CLIENT_DATA)
     server = _Side(TlsEngine(server_settings, cache=cache), _SERVER_DATA)
     attacked = client if client_to_server else server
-    held: list[bytes] = []
-    tampered = False
+    tamperer = Tamperer(index, action, steps, junk)
     client.engine.start_handshake()
     server.engine.start_handshake()
     for _ in range(_MAX_ROUNDS):
@@ -158,33 +191,8 @@ def run(version: TlsVersion, client_to_server: bool, index: int, action: str,
                 _deliver(dst.engine, data, chunk)
                 dst.collect()
                 continue
-            out: list[bytes] = []
-            for record in _records(src, data):
-                number, src.records = src.records, src.records + 1
-                if held and number == index + 1:
-                    out += [record, held.pop()]
-                    continue
-                if number != index:
-                    out.append(record)
-                    continue
-                tampered = True
-                if action == "mutate":
-                    out.append(apply(record, steps))
-                elif action == "truncate":
-                    out.append(record[: max(1, len(record) * (steps[0][1] % 100) // 100)])
-                elif action == "duplicate":
-                    out += [record, record]
-                elif action == "reorder":
-                    held.append(record)
-                elif action == "split":
-                    cut = 1 + steps[0][1] % (len(record) - 1)
-                    out += [record[:cut], record[cut:]]
-                elif action == "junk":
-                    out += [junk, record]
-                # "drop": nothing
-            for piece in out:
-                if piece:
-                    _deliver(dst.engine, piece, chunk)
+            for piece in tamperer.feed(data):
+                _deliver(dst.engine, piece, chunk)
                 dst.collect()
         for side, other in ((client, server), (server, client)):
             _step_app(side, other)
@@ -200,9 +208,9 @@ def run(version: TlsVersion, client_to_server: bool, index: int, action: str,
         assert state in _FINAL, f"{state} after EOF"
         if state is EngineState.FAILED:
             assert any(isinstance(e, TlsError) for e in side.events), "failed without TlsError"
-    return Outcome(client.engine.state, server.engine.state, completed, tampered)
+    return Outcome(client.engine.state, server.engine.state, completed, tamperer.tampered)
 
 
-def replace_settings(settings: TlsSettings, **changes: object) -> TlsSettings:
-    """(For tests that want a variant.)"""
-    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+def engines_settings(version: TlsVersion) -> tuple[TlsSettings, TlsSettings, ContextCache]:
+    """(client settings, server settings, their context cache) for ``version``."""
+    return _settings(version)
