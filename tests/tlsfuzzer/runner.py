@@ -142,8 +142,8 @@ def parse(output: str) -> Outcome:
 class Server:
     """One server process of :mod:`tests.tlsfuzzer.server`, restarted if it died."""
 
-    def __init__(self, impl: str, cert: str, key: str) -> None:
-        self.impl, self.cert, self.key = impl, cert, key
+    def __init__(self, impl: str, cert: str, key: str, extra: tuple[str, ...] = ()) -> None:
+        self.impl, self.cert, self.key, self.extra = impl, cert, key, extra
         self.port = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self.restarts = -1
@@ -156,7 +156,7 @@ class Server:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.tlsfuzzer.server", self.impl, "--port", str(self.port),
-             "--cert", self.cert, "--key", self.key, "--lifetime", "7200"],
+             "--cert", self.cert, "--key", self.key, "--lifetime", "7200", *self.extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -214,6 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the results as JSON here")
     parser.add_argument("--pyqt6", action="store_true",
                         help="also run PyQt6's QSslServer (Qt's own behaviour) as a third column")
+    parser.add_argument("--bare-timeout", type=float, default=5.0,
+                        help="seconds the bare server's reads wait (default: QSslServer's "
+                             "handshake timeout; 0: forever, as openssl s_server)")
     parser.add_argument("scripts", nargs="*", help="only these scripts (default: all of SCRIPTS)")
     args = parser.parse_args(argv)
     chosen = [(s, a) for s, a in SCRIPTS if not args.scripts or s in args.scripts]
@@ -224,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         cert.write_bytes(leaf.cert_chain_pems[0].bytes())
         key.write_bytes(leaf.private_key_pem.bytes())
         names = (*SERVERS, "pyqt6") if args.pyqt6 else SERVERS
-        servers = {impl: Server(impl, str(cert), str(key)) for impl in names}
+        extra = {"bare": ("--timeout", str(args.bare_timeout))}
+        servers = {impl: Server(impl, str(cert), str(key), extra.get(impl, ())) for impl in names}
         results: dict[str, dict[str, Outcome]] = {s: {} for s, _ in chosen}
 
         def worker(impl: str) -> None:

@@ -81,7 +81,8 @@ def serve_qt(namespace: str, port: int, cert_path: str, key_path: str, lifetime:
     app.exec()
 
 
-def serve_bare(port: int, cert_path: str, key_path: str, lifetime: float) -> None:
+def serve_bare(port: int, cert_path: str, key_path: str, lifetime: float,
+               timeout: float = HANDSHAKE_TIMEOUT_S) -> None:
     """pyOpenSSL with the same certificate, blocking sockets, a thread per connection."""
     from OpenSSL import SSL
 
@@ -95,8 +96,9 @@ def serve_bare(port: int, cert_path: str, key_path: str, lifetime: float) -> Non
     def handle(raw: socket.socket) -> None:
         # A blocking socket with a receive timeout (settimeout would make the descriptor
         # non-blocking, and OpenSSL would then see WANT_READ at once).
-        seconds = int(HANDSHAKE_TIMEOUT_S)
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, 0))
+        if timeout > 0:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO,
+                           struct.pack("ll", int(timeout), int(timeout % 1 * 1e6)))
         conn = SSL.Connection(context, raw)
         conn.set_accept_state()
         try:
@@ -132,9 +134,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cert", required=True)
     parser.add_argument("--key", required=True)
     parser.add_argument("--lifetime", type=float, default=3600.0)
+    parser.add_argument("--timeout", type=float, default=HANDSHAKE_TIMEOUT_S,
+                        help="bare: seconds a read may wait (0: forever, as s_server)")
     args = parser.parse_args(argv)
     if args.impl == "bare":
-        serve_bare(args.port, args.cert, args.key, args.lifetime)
+        serve_bare(args.port, args.cert, args.key, args.lifetime, args.timeout)
     else:
         namespace = "PyQt6" if args.impl == "pyqt6" else "qtls"
         serve_qt(namespace, args.port, args.cert, args.key, args.lifetime)
