@@ -45,7 +45,11 @@ def serve_qt(namespace: str, port: int, cert_path: str, key_path: str, lifetime:
     with open(cert_path, "rb") as f:
         cert = net.QSslCertificate(f.read())
     with open(key_path, "rb") as f:
-        key = net.QSslKey(f.read(), net.QSsl.KeyAlgorithm.Rsa)
+        pem = f.read()
+    for algorithm in (net.QSsl.KeyAlgorithm.Rsa, net.QSsl.KeyAlgorithm.Ec):
+        key = net.QSslKey(pem, algorithm)
+        if not key.isNull():
+            break
     if cert.isNull() or key.isNull():
         raise SystemExit("the certificate or key did not load")
     config = net.QSslConfiguration.defaultConfiguration()
