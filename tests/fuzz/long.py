@@ -3,8 +3,8 @@
 ``python -m tests.fuzz.long [--seconds N] [target ...]`` runs each target in its own process
 (libFuzzer ends the process when it stops) for N seconds, starting from a corpus of the valid
 encodings of :mod:`tests.fuzz.seeds`, and prints how many inputs each one ran. A target that
-lets an exception escape makes atheris print the traceback and save the input as
-``crash-<hash>`` in the working directory; the run then fails.
+lets an exception escape makes atheris print the traceback and save the input in
+``fuzz-artifacts/`` (``crash-<hash>``); the run then fails.
 
 Targets: the parsers of :mod:`tests.fuzz.parsers` (the input is the encoding itself), and
 ``engine`` (the input chooses the version, the direction, the record, the action and the
@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown targets: {', '.join(sorted(unknown))}")
     failed = []
+    artifacts = Path("fuzz-artifacts")
+    artifacts.mkdir(exist_ok=True)
     for target in args.targets or names:
         with tempfile.TemporaryDirectory() as tmp:
             corpus = Path(tmp)
@@ -93,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             done = subprocess.run(
                 [sys.executable, "-m", "tests.fuzz.long", "--one", target,
                  f"-max_total_time={args.seconds}", "-rss_limit_mb=2048", "-timeout=20",
+                 f"-artifact_prefix={artifacts}/",
                  str(corpus)], capture_output=True, text=True, check=False)
             log = done.stderr
             runs = re.findall(r"Done (\d+) runs", log)
