@@ -185,6 +185,8 @@ def run_script(python: str, tlsfuzzer: Path, script: str, args: tuple[str, ...],
             outcome.note += " " + done.stderr.decode("utf-8", "replace").strip()[-200:]
     except subprocess.TimeoutExpired:
         outcome = Outcome(note=f"timed out after {SCRIPT_TIMEOUT_S:.0f} s")
+    except OSError as exc:
+        outcome = Outcome(note=f"could not run: {exc}")
     outcome.seconds = time.monotonic() - started
     if server.proc is not None and server.proc.poll() is not None:
         outcome.note += f" server exited ({server.proc.returncode})"
@@ -219,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
                              "handshake timeout; 0: forever, as openssl s_server)")
     parser.add_argument("scripts", nargs="*", help="only these scripts (default: all of SCRIPTS)")
     args = parser.parse_args(argv)
+    # The scripts run in the checkout's folder: a relative path would no longer point at the
+    # Python (abspath, not resolve: a venv's python must keep its own path).
+    args.python = os.path.abspath(args.python)
+    if not os.access(args.python, os.X_OK):
+        parser.error(f"no Python at {args.python}")
     chosen = [(s, a) for s, a in SCRIPTS if not args.scripts or s in args.scripts]
     with tempfile.TemporaryDirectory() as tmp:
         ca = trustme.CA(key_type=trustme.KeyType.RSA)
