@@ -307,7 +307,13 @@ def _setup_trust(ctx: SSL.Context, settings: TlsSettings) -> None:
         # even when a valid copy of the same CA is present, so expired ones are left out.
         if cert.not_valid_after_utc < now:
             continue
-        store.add_cert(crypto.X509.from_cryptography(cert))
+        try:
+            native = crypto.X509.from_cryptography(cert)
+        except crypto.Error:
+            # cryptography read it but OpenSSL refuses it (their parsers differ at the
+            # edges): Qt, which reads certificates with OpenSSL, would never have had it.
+            continue
+        store.add_cert(native)
 
 
 def _setup_identity(ctx: SSL.Context, settings: TlsSettings) -> None:
@@ -322,7 +328,7 @@ def _setup_identity(ctx: SSL.Context, settings: TlsSettings) -> None:
     key = _load_private_key(settings.private_key, settings.private_key_passphrase)
     try:
         ctx.use_certificate(leaf)
-    except SSL.Error as exc:
+    except (SSL.Error, crypto.Error) as exc:  # (crypto.Error: OpenSSL cannot read it)
         raise _fail("error loading local certificate", exc) from None
     try:
         ctx.use_privatekey(key)
@@ -333,7 +339,10 @@ def _setup_identity(ctx: SSL.Context, settings: TlsSettings) -> None:
     except SSL.Error as exc:
         raise _fail("private key does not match the local certificate", exc) from None
     for i, der in enumerate(chain[1:], start=1):
-        ctx.add_extra_chain_cert(_load_certificate(der, f"local chain certificate #{i}"))
+        try:
+            ctx.add_extra_chain_cert(_load_certificate(der, f"local chain certificate #{i}"))
+        except (SSL.Error, crypto.Error) as exc:
+            raise _fail(f"error loading local chain certificate #{i}", exc) from None
     if len(chain) == 1:
         _freeze_auto_chain(ctx, crypto.X509.from_cryptography(leaf))
 

@@ -29,6 +29,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 __all__ = ["QOcspCertificateStatus", "QOcspResponse", "QOcspRevocationReason"]
 
 
@@ -218,7 +220,10 @@ def _fill(result: QOcspResponse, single: Any) -> None:
         result._status = QOcspCertificateStatus.Good
     elif status == ocsp.OCSPCertStatus.REVOKED:
         result._status = QOcspCertificateStatus.Revoked
-        reason = single.revocation_reason
+        try:
+            reason = single.revocation_reason
+        except ValueError:
+            reason = None  # a code RFC 5280 does not define: Qt's mapping gives None too
         result._reason = (
             QOcspRevocationReason.None_ if reason is None
             else _REASONS.get(reason.value, QOcspRevocationReason.None_)
@@ -237,6 +242,13 @@ def _from_der(ocsp_response_der: bytes, peer_certificate: Any, issuer: Any) -> Q
     :func:`_check_stapled_response`'s.
     """
     response = _load(ocsp_response_der)
+    try:
+        return _result_of(response, peer_certificate, issuer)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # (see _check_stapled_response)
+        raise _OcspError("", "Failed to decode OCSP response") from exc
+
+
+def _result_of(response: Any, peer_certificate: Any, issuer: Any) -> QOcspResponse:
     singles = list(response.responses)
     if len(singles) != 1:
         raise _OcspError("OcspMalformedResponse", "OCSP response must hold one SingleResponse")
@@ -287,6 +299,18 @@ def _check_stapled_response(
     if not chain:
         verdict.fatal = "No peer certificate to check the OCSP response against"
         return verdict
+    try:
+        return _check_loaded_response(verdict, response, chain, now)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        # cryptography decodes some fields only when read (the responder's name, the
+        # certificates, the extensions): one that does not decode makes the response one that
+        # OpenSSL's d2i_OCSP_RESPONSE would have refused outright, a handshake error in Qt.
+        return _OcspVerdict(fatal="Failed to decode OCSP response")
+
+
+def _check_loaded_response(
+    verdict: _OcspVerdict, response: Any, chain: list[Any], now: _dt.datetime | None
+) -> _OcspVerdict:
     peer = chain[0]
     if not _signature_trusted(response, chain):
         verdict.errors.append(("OcspResponseCannotBeTrusted", None))
@@ -324,8 +348,8 @@ def _cert_id_matches(single: Any, peer: Any, issuer: Any) -> bool:
         request = (
             ocsp.OCSPRequestBuilder().add_certificate(peer, issuer, single.hash_algorithm).build()
         )
-    except (ValueError, TypeError):
-        return False  # a hash OCSP requests cannot use
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        return False  # a hash OCSP requests cannot use, or one cryptography does not know
     return (
         request.serial_number == single.serial_number
         and request.issuer_name_hash == single.issuer_name_hash
@@ -371,8 +395,8 @@ def _signature_trusted(response: Any, chain: list[Any]) -> bool:
         else:
             try:
                 key_hash = x509.SubjectKeyIdentifier.from_public_key(cert.public_key()).digest
-            except (ValueError, TypeError):
-                continue
+            except (ValueError, TypeError, UnsupportedAlgorithm):
+                continue  # a key (or curve) cryptography cannot load
             if key_hash == response.responder_key_hash:
                 signer = cert
                 break
@@ -411,10 +435,10 @@ def _verify_signature(response: Any, signer: Any) -> bool:
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
     from cryptography.x509.oid import SignatureAlgorithmOID
 
-    key = signer.public_key()
-    data, signature = response.tbs_response_bytes, response.signature
-    digest = response.signature_hash_algorithm
     try:
+        key = signer.public_key()
+        data, signature = response.tbs_response_bytes, response.signature
+        digest = response.signature_hash_algorithm  # (raises for an algorithm it does not know)
         if isinstance(key, rsa.RSAPublicKey) and digest is not None:
             if response.signature_algorithm_oid == SignatureAlgorithmOID.RSASSA_PSS:
                 pad: Any = padding.PSS(padding.MGF1(digest), padding.PSS.AUTO)

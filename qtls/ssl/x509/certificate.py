@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 
@@ -275,7 +276,10 @@ class QSslCertificate:
                 try:
                     name = self._cert.subject if which == "subject" else self._cert.issuer
                     info = name_to_multimap(name)
-                except ValueError:
+                except (ValueError, TypeError):
+                    # (cryptography parses names lazily, and refuses some attribute types
+                    # with TypeError, e.g. a BIT STRING under an OID other than
+                    # x500UniqueIdentifier)
                     info = {}
             self._cache[which] = info
         return info
@@ -410,7 +414,7 @@ class QSslCertificate:
             if extensions is None:
                 return True
             return issued_by_itself(cert, extensions)
-        except ValueError:
+        except (ValueError, TypeError):  # a name cryptography cannot parse (see _info)
             return False
 
     def publicKey(self) -> Any:
@@ -419,8 +423,8 @@ class QSslCertificate:
             return QSslKey()
         try:
             key = self._cert.public_key()
-        except (ValueError, TypeError, NotImplementedError):
-            return QSslKey()  # an algorithm cryptography cannot load
+        except (ValueError, TypeError, NotImplementedError, UnsupportedAlgorithm):
+            return QSslKey()  # an algorithm (or a curve) cryptography cannot load
         return QSslKey._from_cryptography(key, QSsl.KeyType.PublicKey)
 
     def extensions(self) -> list[QSslCertificateExtension]:

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Union
 
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import (
     dh,
@@ -94,7 +94,9 @@ _Alg = QSsl.KeyAlgorithm
 _Type = QSsl.KeyType
 _Enc = QSsl.EncodingFormat
 _BYTES_LIKE = (bytes, bytearray, memoryview)
-_LOAD_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm)
+# (InternalError: OpenSSL refusing key material cryptography passed on, e.g. a raw Ed25519 or
+# X25519 key of the wrong length inside PKCS#8; found by fuzzing)
+_LOAD_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm, InternalError)
 
 # The classic algorithms Qt recognises by key type (anything else only loads as MlDsa).
 _CLASSIC: tuple[tuple[tuple[type, ...], QSsl.KeyAlgorithm], ...] = (

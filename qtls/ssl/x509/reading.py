@@ -85,8 +85,8 @@ def load_der(der: bytes) -> x509.Certificate | None:
             # them) without complaint; so do we.
             warnings.simplefilter("ignore", CryptographyDeprecationWarning)
             return x509.load_der_x509_certificate(der)
-    except (ValueError, TypeError):
-        return None
+    except (ValueError, TypeError, x509.InvalidVersion):
+        return None  # (InvalidVersion: a version field other than v1-v3; not a ValueError)
 
 
 def _der_element_length(data: bytes) -> int:

@@ -263,6 +263,18 @@ def is_matching_hostname(certificate: QSslCertificate, peer_name: str) -> bool:
 # -- verification -------------------------------------------------------------------------------
 
 
+def _native(cert: QSslCertificate) -> Any:
+    """The certificate as OpenSSL reads it (a pyOpenSSL X509); None when OpenSSL refuses what
+    cryptography read (their parsers differ at the edges: e.g. a string type a name attribute
+    may not have)."""
+    from OpenSSL import crypto  # imported by the first verification, not by importing qtls
+
+    try:
+        return cert._openssl()
+    except crypto.Error:
+        return None
+
+
 def _chain_errors(
     chain: Sequence[QSslCertificate], roots: Sequence[QSslCertificate]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, _dt.datetime, _dt.datetime]]]:
@@ -271,9 +283,11 @@ def _chain_errors(
     of the chain first."""
     from OpenSSL import crypto  # imported by the first verification, not by importing qtls
 
-    leaf = chain[0]._openssl()
-    intermediates = [cert._openssl() for cert in chain[1:] if not cert.isNull()]
-    trusted = [root._openssl() for root in roots]
+    leaf = _native(chain[0])
+    if leaf is None:
+        return [(-1, 0)], []
+    intermediates = [x for cert in chain[1:] if not cert.isNull() and (x := _native(cert))]
+    trusted = [x for root in roots if (x := _native(root)) is not None]
     flags = _NO_CHECK_TIME
     errors: list[tuple[int, int]] = []
     top_unchecked = False
