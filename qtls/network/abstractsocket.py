@@ -506,12 +506,17 @@ class QAbstractSocket(SocketPump):
         self._reset_socket()
         self._connect_next()
 
-    def _on_connected(self) -> None:
+    def _enter_connected(self) -> bool:
+        """The connect completed: both endpoints, then ConnectedState; False when a slot of
+        stateChanged changed course."""
         sock = self._sock
         assert sock is not None
         self._fetch_endpoints(sock)
         self._set_state(_OK)
-        if self._state is not _OK:
+        return self._state is _OK
+
+    def _on_connected(self) -> None:
+        if not self._enter_connected():
             return
         self.connected.emit()
         if self._state is not _OK:

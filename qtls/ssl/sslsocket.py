@@ -297,11 +297,7 @@ class QSslSocket(QTcpSocket):
     def _on_connected(self) -> None:
         """The TCP connection is up: Connected, the handshake (connectToHostEncrypted), then
         connected, as Qt's _q_connectedSlot."""
-        sock = self._sock
-        assert sock is not None
-        self._fetch_endpoints(sock)
-        self._set_state(_OK)
-        if self._state is not _OK:
+        if not self._enter_connected():
             return
         if self._auto_start:
             self.startClientEncryption()
