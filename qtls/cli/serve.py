@@ -228,9 +228,8 @@ def run_serve(args: argparse.Namespace) -> int:
 # The parent opens the listening socket and forks; each worker makes its own QCoreApplication
 # and QSslServer after the fork and adopts the socket with setSocketDescriptor(), and the
 # kernel hands each connection to one of them. The configuration is built once before the
-# fork (values only), so every worker serves the same certificate. Session tickets are
-# encrypted with a key of each worker's own: a resumption succeeds only on the worker that
-# issued the ticket (the others do a full handshake).
+# fork, and so is the TLS context (_share_ticket_keys): every worker serves the same
+# certificate and encrypts session tickets with the same keys, so a client resumes on any.
 
 
 def _listener(args: argparse.Namespace) -> socket.socket:
@@ -255,9 +254,24 @@ def _worker(args: argparse.Namespace, out: Out, configuration: QSslConfiguration
     return 0
 
 
+def _share_ticket_keys(configuration: QSslConfiguration) -> None:
+    """Make the server's TLS context before forking: OpenSSL draws a context's session-ticket
+    keys when it makes it, so every worker inherits the same keys, and a client resumes its
+    session whichever worker it reaches next. (Made in each worker, the keys would differ.)"""
+    from qtls.ssl.engine import EngineConfigError
+    from qtls.ssl.engine.context import default_context_cache
+    from qtls.ssl.tlssettings import ConfigurationError, tls_settings
+
+    try:
+        default_context_cache.get(tls_settings(configuration, server=True, psk=False))
+    except (ConfigurationError, EngineConfigError):
+        pass  # each worker's clients are told, as without workers
+
+
 def _run_workers(args: argparse.Namespace, out: Out, configuration: QSslConfiguration) -> int:
     listener = _listener(args)
     _announce(args, out, listener.getsockname()[1])
+    _share_ticket_keys(configuration)
     sys.stdout.flush()
     children: list[int] = []
     for number in range(1, args.workers + 1):

@@ -152,3 +152,31 @@ def test_workers_share_one_port_and_stop_together(processes: Processes, tmp_path
 def test_workers_validate_before_forking() -> None:
     done = qtls("serve", "--workers", "0")
     assert done.returncode == 2 and "--workers must be 1 or more" in done.stderr
+
+
+def test_a_session_resumes_whichever_worker_a_client_reaches(processes: Processes,
+                                                              tmp_path: Path) -> None:
+    # The workers share the TLS context made before the fork, so their session-ticket keys.
+    ca = tmp_path / "ca.pem"
+    server, port = processes.qtls_serve("--write-ca", str(ca), "--workers", "2",
+                                        "--duration", "20")
+    for n in (1, 2):
+        server.wait_for(rf"worker {n} \(pid (\d+)\) serving")
+    context = ssl.create_default_context(cafile=str(ca))
+    session = None
+    resumed = []
+    for _ in range(12):
+        raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+        with context.wrap_socket(raw, server_hostname="localhost", session=session) as tls:
+            tls.sendall(b"again\n")
+            assert tls.recv(100) == b"again\n"  # (the TLS 1.3 ticket came before the echo)
+            resumed.append(tls.session_reused)
+            session = tls.session
+    deadline = time.monotonic() + 10
+    while server.output.count(": disconnected") < 12 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    served = {n for n in (1, 2) if f"worker {n}: client" in server.output}
+    assert resumed[0] is False and all(resumed[1:]), resumed
+    assert served == {1, 2}, "the kernel gave every client to one worker; nothing was shown"
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.finish() == 0
