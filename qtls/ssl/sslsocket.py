@@ -396,7 +396,7 @@ class QSslSocket(QTcpSocket):
             # Written in the clear and not sent yet: it goes first, as it would have in Qt
             # (where it waits in the plain socket's buffer).
             for chunk in self._write_buffer.read_all_chunks():
-                tls.outgoing.append(chunk)
+                tls.queue(bytes(chunk))
             self._update_io()
         leftover = self._read_buffer.read_all() if self._read_buffer else b""
         tls.start(leftover, server=server)

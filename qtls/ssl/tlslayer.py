@@ -99,6 +99,8 @@ _HANDSHAKE_FAILED = SocketError.SslHandshakeFailedError
 _REMOTE_HOST_CLOSED = SocketError.RemoteHostClosedError
 _TLS_CLOSED = "The TLS/SSL connection has been closed"
 _SHUT_WR = _socket_module.SHUT_WR
+# The outgoing buffer of every layer that has nothing waiting; never appended to (see queue()).
+_NOTHING_WAITS = RingBuffer()
 
 
 def _alert_args(event: AlertSent | AlertReceived) -> tuple[QSsl.AlertLevel, QSsl.AlertType, str]:
@@ -125,8 +127,10 @@ class TlsLayer:
         self.socket = socket
         self.engine = engine
         self.phase = TlsPhase.UNENCRYPTED
-        #: Ciphertext the kernel did not take yet (empty almost always).
-        self.outgoing = RingBuffer()
+        #: Ciphertext the kernel did not take yet: empty almost always, so every layer starts
+        #: with one shared empty buffer, replaced by its own when something must wait
+        #: (queue()); a buffer costs ~0.8 KiB, and a server holds thousands of layers.
+        self.outgoing = _NOTHING_WAITS
         self.in_transmit = False
         self.transmit_again = False
         #: Ciphertext sent during the running transmit(), for one encryptedBytesWritten after it.
@@ -334,16 +338,15 @@ class TlsLayer:
         state = socket._state
         if sock is None or (state is not _OK and state is not _X):
             return
-        outgoing = self.outgoing
-        if outgoing._size:
-            outgoing.append_owned(data)  # behind what waits already; the writer is on
+        if self.outgoing._size:
+            self.queue(data)  # behind what waits already; the writer is on
             return
         sent, failure = send_now(sock, data)
         if failure is not None:
             socket._on_socket_error(failure)
             return
         if sent < len(data):
-            outgoing.append_owned(data[sent:])
+            self.queue(data[sent:])
             socket._set_writer(True)
         if sent:
             self.ciphertext_written(sent)
@@ -354,7 +357,14 @@ class TlsLayer:
         call that closed)."""
         data = self.engine.data_to_send()
         if data and self.socket._sock is not None:
-            self.outgoing.append_owned(data)
+            self.queue(data)
+
+    def queue(self, data: bytes | memoryview) -> None:
+        """Keep ciphertext for the writer (behind what waits already)."""
+        outgoing = self.outgoing
+        if outgoing is _NOTHING_WAITS:
+            outgoing = self.outgoing = RingBuffer()
+        outgoing.append_owned(data)
 
     def flush_outgoing(self) -> int:
         """Send the queued ciphertext as far as the kernel takes it."""

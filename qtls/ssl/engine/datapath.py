@@ -45,6 +45,18 @@ _CLOSED = EngineState.CLOSED
 _FAILED = EngineState.FAILED
 
 
+# receive_ciphertext's reused source (a socket's per-thread receive buffer) and its C view, for
+# the whole process rather than per engine (a view is ~1.5 KiB; a server holds thousands of
+# engines). Replaced as one tuple, so a thread never pairs one source with another's view; two
+# threads with buffers of their own just make a new view now and then.
+_fed: tuple[Any, Any] = (None, None)
+
+
+def _remember_feed(source: Any, buffer: Any) -> None:
+    global _fed
+    _fed = (source, buffer)
+
+
 class EngineDataPath:
     """Bytes in and out of an encrypted connection (see the module docstring)."""
 
@@ -55,10 +67,6 @@ class EngineDataPath:
     # How many bytes the incoming BIO holds, when known (-1: ask the BIO): a size hint for
     # _read_records' block; a wrong hint costs only an extra read.
     _input_known = 0
-    # receive_ciphertext's reused source (a socket's per-thread receive buffer) and its C view:
-    # kept on the engine, as plain attributes are faster to read than thread-local ones.
-    _feed_source: Any = None
-    _feed_buffer: Any = None
 
     if TYPE_CHECKING:  # set by TlsEngine.__init__ / defined by TlsEngine and its mixins
         _state: EngineState
@@ -98,11 +106,10 @@ class EngineDataPath:
         # from_buffer() on the data path: it costs ~0.4 µs, and the buffer is released as soon
         # as the cdata goes, here at once.)
         if size >= 0:
-            if data is self._feed_source:
-                buffer = self._feed_buffer
-            else:
+            source, buffer = _fed
+            if data is not source:
                 buffer = _ffi.from_buffer(data)
-                self._feed_source, self._feed_buffer = data, buffer
+                _remember_feed(data, buffer)
             size = min(size, len(buffer))  # never read past the buffer, whatever the caller says
         else:
             buffer = _ffi.from_buffer(data)
