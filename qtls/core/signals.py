@@ -611,62 +611,6 @@ def _typename(obj: Any) -> str:
 Signal = pyqtSignal
 
 
-class DirectRelay:
-    """Internal: stands in an object's instance dict for one of its signals when exactly one
-    private listener exists (QSslSocket's plain socket and the QSslSocket that owns it).
-
-    ``emit`` calls the listener's method directly, without a connection, sender bookkeeping or
-    argument checks; the listener is held weakly, like a connection's receiver, so the relay
-    adds no reference cycle. ``_disconnect_all`` (deletion) cuts it.
-    """
-
-    __slots__ = ("_ref", "_func")
-
-    def __init__(self, method: Any) -> None:
-        self._ref: Any = weakref.ref(method.__self__)
-        self._func: Any = method.__func__
-
-    def emit(self, *args: Any) -> None:
-        obj = self._ref()
-        if obj is not None:
-            try:
-                self._func(obj, *args)
-            except Exception:
-                _report_exception()
-
-    __call__ = emit
-
-    def cut(self) -> None:
-        self._ref = _dead_ref
-
-
-def _dead_ref() -> None:
-    return None
-
-
-class _Muted:
-    """Internal: stands in a private object's instance dict for a signal nobody may connect
-    to (QSslSocket's plain socket: its readyRead and bytesWritten call hooks instead). Its
-    emitters see no connection, and no bound signal is ever made for it."""
-
-    __slots__ = ()
-    _conns: tuple[Any, ...] = ()
-
-    def emit(self, *args: Any) -> None:
-        pass
-
-    def connect(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("this signal belongs to a private object and cannot be connected")
-
-
-_MUTED = _Muted()
-
-
-def mute_signal(obj: Any, name: str) -> None:
-    """Make ``obj.<name>`` a signal that never has receivers (see :class:`_Muted`)."""
-    vars(obj)[name] = _MUTED
-
-
 def has_receivers(obj: Any, name: str) -> bool:
     """True when the signal ``name`` of ``obj`` has a connection. Internal, cheap: a signal
     nobody touched has no bound signal in the instance dict yet, and none is created here."""
@@ -678,15 +622,10 @@ def emit_if_connected(obj: Any, name: str, *args: Any) -> None:
     """``obj.<name>.emit(*args)``, for qtls's own emissions of signals that often have no
     receiver: a signal nobody touched has no bound signal in the instance dict (so nothing to
     call), and reading the attribute would create one just to find it unconnected (a dozen
-    per accepted server socket). A relay (install_relay) is found and called the same way."""
+    per accepted server socket)."""
     bound = obj.__dict__.get(name)
     if bound is not None:
         bound.emit(*args)
-
-
-def install_relay(obj: Any, name: str, method: Any) -> None:
-    """Make ``obj.<name>.emit(...)`` call ``method`` directly (see :class:`DirectRelay`)."""
-    vars(obj)[name] = DirectRelay(method)
 
 
 _SIGNAL_NAMES: dict[type, tuple[str, ...]] = {}
@@ -708,16 +647,14 @@ def _disconnect_all(obj: Any) -> int:
     Returns how many connections were removed.
     """
     removed = 0
-    # Only the class's signal names can hold a bound signal (or a relay) in the instance dict:
+    # Only the class's signal names can hold a bound signal in the instance dict:
     # looking those up beats walking a socket's ~80 instance attributes.
     instance = vars(obj)
     for name in _signal_names(type(obj)):
         value = instance.get(name)
         if value is None:
             continue
-        if type(value) is DirectRelay:
-            value.cut()
-        elif isinstance(value, pyqtBoundSignal):
+        if isinstance(value, pyqtBoundSignal):
             if not value._conns and not value._siblings:
                 continue  # (most signals of a dying socket were emitted, never connected)
             signals = list(value._siblings.values()) if value._siblings else [value]

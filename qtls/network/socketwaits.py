@@ -3,9 +3,10 @@
 A wait never runs (or re-enters) the asyncio loop. It polls the socket's own descriptor
 (``poll(2)``; a ``selectors`` selector where there is none) and runs the same handlers the
 loop would (``_on_readable``, ``_on_writable``, ``_on_lookup_done``), so the same signals are
-emitted in the same order, in any thread, with or without a loop. The functions take the socket as first argument and use
-the attributes and handlers QAbstractSocket defines; QSslSocket can reuse ``wait_until`` /
-``poll_io`` (with a ``Deadline``) for its own waits, driving its plain socket the same way.
+emitted in the same order, in any thread, with or without a loop. The functions take the
+socket as first argument and use the attributes and handlers QAbstractSocket defines;
+QSslSocket's waits use ``poll_io`` (with a ``Deadline``) the same way, its handlers moving the
+bytes through TLS.
 
 Qt's rules, checked against PyQt6: a wait in UnconnectedState returns False at once; a wait
 started while looking up or connecting first waits for the connection; a timeout of

@@ -396,56 +396,12 @@ def test_lambda_slots_are_held_strongly() -> None:
     assert got == [3]
 
 
-# -------------------------------------------------------------- internal direct relays
+# -------------------------------------------------------------- internal emission helpers
 
 
 class _RelaySource(QObject):
     changed = pyqtSignal(int)
     other = pyqtSignal()
-
-
-class _RelayListener(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[int] = []
-
-    def on_changed(self, value: int) -> None:
-        self.seen.append(value)
-
-
-def test_direct_relay_calls_its_one_listener_on_emit() -> None:
-    from qtls.core.signals import install_relay
-
-    source, listener = _RelaySource(), _RelayListener()
-    install_relay(source, "changed", listener.on_changed)
-    source.changed.emit(7)
-    assert listener.seen == [7]
-
-
-def test_direct_relay_holds_its_listener_weakly() -> None:
-    import gc
-    import weakref
-
-    from qtls.core.signals import install_relay
-
-    source, listener = _RelaySource(), _RelayListener()
-    install_relay(source, "changed", listener.on_changed)
-    gone = weakref.ref(listener)
-    del listener
-    gc.collect()
-    assert gone() is None
-    source.changed.emit(1)  # nobody left: nothing happens, nothing raises
-
-
-def test_direct_relay_is_cut_when_the_source_disconnects_everything() -> None:
-    from qtls.core.signals import install_relay
-
-    source, listener = _RelaySource(), _RelayListener()
-    install_relay(source, "changed", listener.on_changed)
-    source.other.connect(lambda: None)  # (disconnect-all raises when there is nothing at all)
-    QObject.disconnect(source)  # what deleting the source does too
-    source.changed.emit(3)
-    assert listener.seen == []
 
 
 def test_has_receivers_answers_without_creating_a_bound_signal() -> None:
@@ -460,8 +416,8 @@ def test_has_receivers_answers_without_creating_a_bound_signal() -> None:
     assert not has_receivers(source, "changed")
 
 
-def test_emit_if_connected_calls_slots_and_relays_and_creates_nothing_otherwise() -> None:
-    from qtls.core.signals import emit_if_connected, install_relay
+def test_emit_if_connected_calls_slots_and_creates_nothing_otherwise() -> None:
+    from qtls.core.signals import emit_if_connected
 
     source = _RelaySource()
     emit_if_connected(source, "changed", 1)
@@ -470,25 +426,8 @@ def test_emit_if_connected_calls_slots_and_relays_and_creates_nothing_otherwise(
     source.changed.connect(seen.append)
     emit_if_connected(source, "changed", 2)
     assert seen == [2]
-    relayed, listener = _RelaySource(), _RelayListener()
-    install_relay(relayed, "changed", listener.on_changed)
-    emit_if_connected(relayed, "changed", 3)
-    assert listener.seen == [3]
     with pytest.raises(TypeError):
         emit_if_connected(source, "changed")  # a connected signal still checks its arguments
-
-
-def test_a_muted_signal_never_has_receivers_and_refuses_connections() -> None:
-    from qtls.core.signals import has_receivers, mute_signal
-
-    source = _RelaySource()
-    mute_signal(source, "changed")
-    source.changed.emit(1)  # nothing to call, nothing raises
-    assert not source.changed._conns and not has_receivers(source, "changed")
-    with pytest.raises(RuntimeError, match="private"):
-        source.changed.connect(lambda value: None)
-    source.other.connect(lambda: None)
-    QObject.disconnect(source)  # deletion's disconnect-all passes over it
 
 
 def test_bound_signal_made_on_first_access_is_kept_and_bound_to_its_object() -> None:
