@@ -455,7 +455,7 @@ class QObject:
         self._qt_blocked = False  # Qt unblocks so that destroyed() is always emitted
         # A bound signal lives in the instance dict from its first access on: if destroyed was
         # never touched, nothing is connected to it, and building it just to emit it to nobody
-        # was a per-object cost (every socket, its plain socket and its timer die per connection).
+        # was a per-object cost (a server's sockets die one per connection).
         bound = vars(self).get("destroyed")
         if bound is not None:
             try:
