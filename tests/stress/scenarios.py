@@ -31,26 +31,50 @@ def _finish(server: StressServer, name: str, count: int, started: float, before:
     return Figures(name, count, round(time.monotonic() - started, 1), before, after, kib, notes)
 
 
-def idle(count: int) -> Figures:
-    """``count`` clients handshake and then stay connected, idle; then all leave."""
+def idle(count: int, rounds: int = 2) -> Figures:
+    """``count`` clients handshake and then stay connected, idle; then all leave; ``rounds``
+    times.
+
+    The row compares the start and the end of the last round. Freed memory is not all given
+    back to the system after the first round (pymalloc keeps arenas that still hold a live
+    object, glibc keeps fragmented heap): RSS stays near that round's high-water mark, which
+    later rounds reuse. The notes give every round's figures, so that a leak (growth from
+    round to round) shows; the KiB per idle connection is the first round's (the dearer one).
+    """
     server = StressServer()
-    before = sample()
-    started = time.monotonic()
+    notes: list[str] = []
+    kib: float | None = None
     held: dict[str, Any] = {}
+    result: dict[str, Any] = {}
+    before = sample()
+    for round_number in range(1, rounds + 1):
+        before = sample()
+        started = time.monotonic()
+        held.clear()
 
-    def measure(first: dict[str, Any]) -> None:
-        held["sample"] = sample()
-        held["live"] = server.live
-        held["client"] = first
+        def measure(first: dict[str, Any]) -> None:
+            held["sample"] = sample()
+            held["live"] = server.live
 
-    result = run_peers("idle", server.port, count, timeout_s=max(60.0, count / 50),
-                       until=lambda: server.live >= count, hold=measure)
-    during = held.get("sample")
-    kib = (during.rss_kib - before.rss_kib) / count if during is not None and count else None
-    notes = [f"server held {held.get('live')} at once", f"clients: {result.get('outcome')}"]
-    if during is not None:
-        notes.append(f"while held: {during.fds} fds, {during.objects} objects, "
-                     f"{during.rss_kib} KiB")
+        result = run_peers("idle", server.port, count, timeout_s=max(60.0, count / 50),
+                           until=lambda: server.live >= count, hold=measure)
+        during = held.get("sample")
+        settle(server)
+        after = sample()
+        if during is not None and count:
+            per = (during.rss_kib - before.rss_kib) / count
+            kib = per if kib is None else kib
+        else:
+            per = float("nan")
+        notes.append(
+            f"round {round_number}: held {held.get('live')} ({result.get('outcome')}) in "
+            f"{time.monotonic() - started:.1f} s; RSS {before.rss_kib} -> "
+            f"{during.rss_kib if during else '?'} held ({per:.1f} KiB each) -> "
+            f"{after.rss_kib} KiB; objects {before.objects} -> "
+            f"{during.objects if during else '?'} -> {after.objects}; fds {before.fds} -> "
+            f"{during.fds if during else '?'} -> {after.fds}")
+        if held.get("live") != count:
+            break
     figures = _finish(server, "idle", count, started, before, notes, kib)
     figures.facts = {"held": held.get("live"), "clients": result.get("outcome", {})}
     return figures
