@@ -50,7 +50,10 @@ def idle(count: int, rounds: int = 2) -> Figures:
     for round_number in range(1, rounds + 1):
         before = sample()
         started = time.monotonic()
+        objects_each = held.get("objects_each")
         held.clear()
+        if objects_each is not None:
+            held["objects_each"] = objects_each
 
         def measure(first: dict[str, Any]) -> None:
             held["sample"] = sample()
@@ -64,6 +67,7 @@ def idle(count: int, rounds: int = 2) -> Figures:
         if during is not None and count:
             per = (during.rss_kib - before.rss_kib) / count
             kib = per if kib is None else kib
+            held.setdefault("objects_each", (during.objects - before.objects) / count)
         else:
             per = float("nan")
         notes.append(
@@ -76,7 +80,8 @@ def idle(count: int, rounds: int = 2) -> Figures:
         if held.get("live") != count:
             break
     figures = _finish(server, "idle", count, started, before, notes, kib)
-    figures.facts = {"held": held.get("live"), "clients": result.get("outcome", {})}
+    figures.facts = {"held": held.get("live"), "clients": result.get("outcome", {}),
+                     "objects_each": held.get("objects_each")}
     return figures
 
 

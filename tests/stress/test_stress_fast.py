@@ -36,7 +36,11 @@ def test_idle_connections_are_held_and_released() -> None:
     row = scenarios.idle(IDLE)
     assert row.facts["held"] == IDLE
     assert row.facts["clients"] == {"held": IDLE}
-    assert row.kib_per_idle is not None and row.kib_per_idle > 0
+    # Each held connection is live objects (socket, TLS layer, engine, buffers...). Its RSS
+    # (kib_per_idle) is reported, not asserted: in a process that freed more memory before,
+    # 200 connections may fit in what the allocator kept.
+    assert row.facts["objects_each"] > 10
+    assert row.kib_per_idle is not None
     _back_at_baseline(row)
 
 
