@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 FULL := $(VENV)/.installed-full
 
-.PHONY: demo test docs conformance conformance-limbo conformance-tlsfuzzer fuzz lint bench clean
+.PHONY: demo test docs conformance conformance-limbo conformance-tlsfuzzer fuzz stress lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,14 @@ fuzz: $(FULL)
 		echo "atheris does not install on this Python: running the hypothesis fuzz tests with $(FUZZ_EXAMPLES) examples each instead"; \
 		QTLS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q --timeout=0 tests/fuzz; \
 	fi
+
+# Load, faults and soak (tests/stress/, ~10 min): 10,000 idle connections, 1,000 handshakes at
+# once, 500 slow clients, vanishing peers, descriptor exhaustion, then sequential connections
+# for STRESS_SOAK_SECONDS per mode (event-driven, blocking); a table of descriptors, threads,
+# objects and RSS before and after. `make test` runs the same scenarios small (tests/stress).
+STRESS_SOAK_SECONDS ?= 90
+stress: $(FULL)
+	$(PY) -m tests.stress --soak-seconds $(STRESS_SOAK_SECONDS)
 
 # Every workload on qtls, PyQt6, asyncio and uvloop in one run (~10 min), then start-up times;
 # tables in bench/results/.

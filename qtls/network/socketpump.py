@@ -45,6 +45,13 @@ def _readable(ref: weakref.ref[SocketPump]) -> None:
         pump._on_readable()
 
 
+def _queued_flush(ref: weakref.ref[SocketPump], loop: asyncio.AbstractEventLoop,
+                  generation: int) -> None:
+    pump = ref()
+    if pump is not None:
+        pump._queued_flush(loop, generation)
+
+
 def _writable(ref: weakref.ref[SocketPump]) -> None:
     pump = ref()
     if pump is not None:
@@ -348,7 +355,8 @@ class SocketPump(QIODevice):
         """
         loop = self._event_loop()
         try:
-            loop.call_soon(self._queued_flush, loop, self._generation)
+            # Weakly (see TlsLayer.queue_transmit): a loop that never runs must not pin us.
+            loop.call_soon(_queued_flush, self._weak_self(), loop, self._generation)
         except RuntimeError:  # the loop is closed: the writer (or a blocking wait) drains it
             self._set_writer(True)
             return

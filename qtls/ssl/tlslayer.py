@@ -45,6 +45,7 @@ The flags that the phase depends on are listed with the phase table in :mod:`qtl
 from __future__ import annotations
 
 import socket as _socket_module
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,18 @@ def _alert_args(event: AlertSent | AlertReceived) -> tuple[QSsl.AlertLevel, QSsl
     return level, kind, event.text
 
 
+def _queued_transmit(ref: weakref.ref[TlsLayer]) -> None:
+    layer = ref()
+    if layer is not None:
+        layer._queued_transmit()
+
+
+def _queued_resume(ref: weakref.ref[TlsLayer]) -> None:
+    layer = ref()
+    if layer is not None:
+        layer._queued_resume()
+
+
 class TlsLayer:
     """The TLS state of one connection of a QSslSocket (Qt's TlsCryptograph); see the module
     docstring. Made by ``QSslSocket`` when a handshake starts, dropped when the connection ends."""
@@ -121,6 +134,7 @@ class TlsLayer:
         "transmit_queued", "resume_queued", "close_after_flush", "tcp_closing", "held_events",
         "unreported_written",
         "deferred_alerts", "defer_alerts", "reported_early", "continue_interrupted",
+        "__weakref__",
     )
 
     def __init__(self, socket: QSslSocket, engine: TlsEngine) -> None:
@@ -262,7 +276,10 @@ class TlsLayer:
             return
         self.transmit_queued = True
         try:
-            self.socket._event_loop().call_soon(self._queued_transmit)
+            # Weakly, as the loop's readers: a loop that never runs (a thread using only the
+            # blocking waits) must not keep every socket that wrote alive, nor, through the
+            # socket, its thread and so the loop itself (see dispatch._new_loop_for).
+            self.socket._event_loop().call_soon(_queued_transmit, weakref.ref(self))
         except RuntimeError:  # the loop is closed: blocking waits will pump instead
             self.transmit_queued = False
 
@@ -277,7 +294,7 @@ class TlsLayer:
             return
         self.resume_queued = True
         try:
-            self.socket._event_loop().call_soon(self._queued_resume)
+            self.socket._event_loop().call_soon(_queued_resume, weakref.ref(self))
         except RuntimeError:
             self.resume_queued = False
 
