@@ -12,6 +12,7 @@ attribute of another module or of the ``EngineState`` enum.
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +56,14 @@ _fed: tuple[Any, Any] = (None, None)
 def _remember_feed(source: Any, buffer: Any) -> None:
     global _fed
     _fed = (source, buffer)
+
+
+@atexit.register
+def _forget_feed() -> None:
+    # Let go of the view while the interpreter is whole: left to the teardown of the modules,
+    # its release crashed the process at exit (SIGSEGV after `qtls connect --starttls` ran).
+    global _fed
+    _fed = (None, None)
 
 
 class EngineDataPath:
