@@ -12,7 +12,6 @@ attribute of another module or of the ``EngineState`` enum.
 
 from __future__ import annotations
 
-import atexit
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -44,26 +43,6 @@ _HANDSHAKING = EngineState.HANDSHAKING
 _ENCRYPTED = EngineState.ENCRYPTED
 _CLOSED = EngineState.CLOSED
 _FAILED = EngineState.FAILED
-
-
-# receive_ciphertext's reused source (a socket's per-thread receive buffer) and its C view, for
-# the whole process rather than per engine (a view is ~1.5 KiB; a server holds thousands of
-# engines). Replaced as one tuple, so a thread never pairs one source with another's view; two
-# threads with buffers of their own just make a new view now and then.
-_fed: tuple[Any, Any] = (None, None)
-
-
-def _remember_feed(source: Any, buffer: Any) -> None:
-    global _fed
-    _fed = (source, buffer)
-
-
-@atexit.register
-def _forget_feed() -> None:
-    # Let go of the view while the interpreter is whole: left to the teardown of the modules,
-    # its release crashed the process at exit (SIGSEGV after `qtls connect --starttls` ran).
-    global _fed
-    _fed = (None, None)
 
 
 class EngineDataPath:
@@ -100,9 +79,8 @@ class EngineDataPath:
         """Feed bytes read from the transport, then decrypt or handshake with them; ``b""``
         signals the transport's EOF. The one way ciphertext comes in.
 
-        With ``size``, only the first ``size`` bytes of ``data`` are taken. ``data`` is then
-        expected to be a buffer reused for every call (a socket's per-thread receive buffer):
-        its C view is kept for the next call, which saves exporting a slice of it per chunk.
+        With ``size``, only the first ``size`` bytes of ``data`` are taken (a socket passes its
+        reused receive buffer and the count recv_into returned, without slicing it).
         Data arriving after the connection is CLOSED or FAILED is dropped.
         """
         if not size or (size < 0 and not data):
@@ -114,15 +92,11 @@ class EngineDataPath:
         # BIO_write itself, without pyOpenSSL's per-call checks. (No ``with`` around
         # from_buffer() on the data path: it costs ~0.4 µs, and the buffer is released as soon
         # as the cdata goes, here at once.)
-        if size >= 0:
-            source, buffer = _fed
-            if data is not source:
-                buffer = _ffi.from_buffer(data)
-                _remember_feed(data, buffer)
-            size = min(size, len(buffer))  # never read past the buffer, whatever the caller says
-        else:
-            buffer = _ffi.from_buffer(data)
-            size = len(buffer)
+        # (A view of the buffer per call: caching the view of a reused receive buffer saved
+        # ~0.2 µs a message but cost ~1.5 KiB per engine, and a process-wide one crashed the
+        # interpreter at exit.)
+        buffer = _ffi.from_buffer(data)
+        size = len(buffer) if size < 0 else min(size, len(buffer))  # never past its end
         bio = self._into_ssl
         result = _lib.BIO_write(bio, buffer, size)
         del buffer
