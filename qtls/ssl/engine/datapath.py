@@ -92,9 +92,8 @@ class EngineDataPath:
         # BIO_write itself, without pyOpenSSL's per-call checks. (No ``with`` around
         # from_buffer() on the data path: it costs ~0.4 µs, and the buffer is released as soon
         # as the cdata goes, here at once.)
-        # (A view of the buffer per call: caching the view of a reused receive buffer saved
-        # ~0.2 µs a message but cost ~1.5 KiB per engine, and a process-wide one crashed the
-        # interpreter at exit.)
+        # (A view per call: a view cached per engine cost memory on every connection, and a
+        # process-wide one crashed the interpreter at exit.)
         buffer = _ffi.from_buffer(data)
         size = len(buffer) if size < 0 else min(size, len(buffer))  # never past its end
         bio = self._into_ssl
