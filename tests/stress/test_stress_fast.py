@@ -2,9 +2,10 @@
 
 Bounded: each test has a 20 s timeout and the module runs in about 8 s on a 2-core machine.
 The sizes are small (hundreds of connections); what is checked is the same as at full size: the
-scenario did what it should, and descriptors, threads, live objects and RSS are back at their
+scenario did what it should, and descriptors, threads and live objects are back at their
 baseline afterwards (``Figures.problems``: descriptors and threads exactly, objects within
-2,000, RSS within 8 MiB).
+2,000). RSS is checked by ``make stress`` only, where each run has a process of its own: inside
+the whole test suite it follows the allocator more than the scenario.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _descriptors(qtls_app: Any) -> None:
 
 
 def _back_at_baseline(row: Figures) -> None:
-    assert row.problems() == [], row.notes
+    assert row.problems(rss=False) == [], row.notes
 
 
 def test_idle_connections_are_held_and_released() -> None:
