@@ -176,10 +176,7 @@ class QSslSocket(QTcpSocket):
     def _init_connection(self) -> None:
         """Qt's QSslSocketPrivate::init(): forget the last connection (not ignoreSslErrors(list))."""
         self._mode = _PLAIN_MODE
-        tls = self._tls
-        if tls is not None:
-            self._tls = None
-            tls.drop()
+        self._drop_tls()
         self._auto_start = False
         self._pending_close = False
         self._ignore_all = False
@@ -223,11 +220,15 @@ class QSslSocket(QTcpSocket):
         watcher = self._handshake_watcher
         if watcher is not None and not self._qt_deleted:
             watcher._socket_destroyed(self)
+        self._drop_tls()
+        super()._destroy()
+
+    def _drop_tls(self) -> None:
+        """Forget the connection's TLS layer (a new connection, or deletion)."""
         tls = self._tls
         if tls is not None:
             self._tls = None
             tls.drop()
-        super()._destroy()
 
     def _signal_connected(self, name: str | None) -> None:
         """Qt's connectNotify, for alertSent/alertReceived: a handshake started without alert

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import socket as _socket_module
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from qtls.core.bytearray import QByteArray
@@ -272,16 +272,21 @@ class TlsLayer:
 
     def queue_transmit(self) -> None:
         """Run transmit() from the thread's loop soon, once (Qt's queued _q_flushWriteBuffer)."""
-        if self.transmit_queued:
-            return
-        self.transmit_queued = True
+        if not self.transmit_queued:
+            self.transmit_queued = self._call_soon(_queued_transmit)
+
+    def _call_soon(self, trampoline: Callable[[weakref.ref[TlsLayer]], None]) -> bool:
+        """Queue ``trampoline(weak reference to this layer)`` on the socket's loop; False when
+        that loop is closed (the blocking waits then do the work).
+
+        Weakly, as the loop's readers: a loop that never runs (a thread using only the blocking
+        waits) must not keep every socket that wrote alive, nor, through the socket, its thread
+        and so the loop itself (see dispatch._new_loop_for)."""
         try:
-            # Weakly, as the loop's readers: a loop that never runs (a thread using only the
-            # blocking waits) must not keep every socket that wrote alive, nor, through the
-            # socket, its thread and so the loop itself (see dispatch._new_loop_for).
-            self.socket._event_loop().call_soon(_queued_transmit, weakref.ref(self))
-        except RuntimeError:  # the loop is closed: blocking waits will pump instead
-            self.transmit_queued = False
+            self.socket._event_loop().call_soon(trampoline, weakref.ref(self))
+        except RuntimeError:
+            return False
+        return True
 
     def _queued_transmit(self) -> None:
         self.transmit_queued = False
@@ -290,13 +295,8 @@ class TlsLayer:
 
     def queue_resume(self) -> None:
         """resume() runs from the loop (queued, as Qt's)."""
-        if self.resume_queued:
-            return
-        self.resume_queued = True
-        try:
-            self.socket._event_loop().call_soon(_queued_resume, weakref.ref(self))
-        except RuntimeError:
-            self.resume_queued = False
+        if not self.resume_queued:
+            self.resume_queued = self._call_soon(_queued_resume)
 
     def _queued_resume(self) -> None:
         if self.resume_queued:
