@@ -23,6 +23,7 @@ from qtls.core.bytearray import QByteArray
 from qtls.core.dispatch import post, thread_loop
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
+from qtls.core.soon import SoonQueue, soon_queue
 from qtls.network import socketerrors as _err
 from qtls.network.socketenums import SocketError as _SocketError
 from qtls.network.socketenums import SocketState as _SocketState
@@ -45,11 +46,8 @@ def _readable(ref: weakref.ref[SocketPump]) -> None:
         pump._on_readable()
 
 
-def _queued_flush(ref: weakref.ref[SocketPump], loop: asyncio.AbstractEventLoop,
-                  generation: int) -> None:
-    pump = ref()
-    if pump is not None:
-        pump._queued_flush(loop, generation)
+def _queued_flush(pump: SocketPump) -> None:
+    pump._queued_flush()
 
 
 def _writable(ref: weakref.ref[SocketPump]) -> None:
@@ -203,6 +201,9 @@ class SocketPump(QIODevice):
         self._writer_on = on
 
     _weak: weakref.ref[SocketPump] | None = None
+    # (loop, its SoonQueue, our entry's weak reference) once a flush was queued (_queue_flush).
+    _soon: tuple[asyncio.AbstractEventLoop, SoonQueue, weakref.ref[SocketPump]] | None = None
+    _flush_generation = 0
 
     def _weak_self(self) -> weakref.ref[SocketPump]:
         ref = self._weak
@@ -354,19 +355,21 @@ class SocketPump(QIODevice):
         loop turn, as in Qt; the writer is registered only when the kernel did not take it all.
         """
         loop = self._event_loop()
-        try:
-            # Weakly (see TlsLayer.queue_transmit): a loop that never runs must not pin us.
-            loop.call_soon(_queued_flush, self._weak_self(), loop, self._generation)
-        except RuntimeError:  # the loop is closed: the writer (or a blocking wait) drains it
-            self._set_writer(True)
+        soon = self._soon
+        if soon is None or soon[0] is not loop:
+            # Weakly, through the loop's SoonQueue (see qtls.core.soon): a loop that never runs
+            # must not pin us, nor keep a callback per write.
+            queue = soon_queue(loop)
+            soon = self._soon = (loop, queue, queue.watch(self))
+        if not soon[1].add(loop, soon[2], _queued_flush):
+            self._set_writer(True)  # the loop is closed: the writer (or a blocking wait) drains it
             return
         self._flush_queued = True
+        self._flush_generation = self._generation
 
-    def _queued_flush(self, loop: asyncio.AbstractEventLoop, generation: int) -> None:
-        if loop is not self._loop:
-            return  # moved to another thread since (_set_thread re-registered the writer)
+    def _queued_flush(self) -> None:
         self._flush_queued = False
-        if generation != self._generation or self._writer_on or not self._write_buffer:
+        if self._flush_generation != self._generation or self._writer_on or not self._write_buffer:
             return  # a new descriptor, the writer is on, or a wait drained the buffer
         self._flush_write_buffer()
 
@@ -426,6 +429,9 @@ class SocketPump(QIODevice):
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: leave the old thread's loop, register with the new one there."""
         moving = thread is not self._qt_thread
+        if moving and self._soon is not None:
+            self._soon[1].discard(self._soon[2])  # what waits on the old loop stays there
+            self._soon = None
         if moving and self._flush_queued:
             self._flush_queued = False
             if self._write_buffer and self._sock is not None and not self._writer_on:

@@ -58,8 +58,10 @@ change of every other handshake.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
+from qtls.core.dispatch import post
 from qtls.core.iodevice import QIODevice
 from qtls.core.qobject import QObject
 from qtls.core.signals import emit_if_connected, has_receivers, pyqtSignal
@@ -229,6 +231,22 @@ class QSslSocket(QTcpSocket):
         if tls is not None:
             self._tls = None
             tls.drop()
+
+    def _set_thread(self, thread: threading.Thread) -> None:
+        """moveToThread: what the TLS layer queued on the old thread's loop is queued again on
+        the new one's (it must run in the thread the socket lives in)."""
+        tls = self._tls
+        if tls is None or thread is self._qt_thread or tls.soon is None:
+            super()._set_thread(thread)
+            return
+        transmit, resume = tls.transmit_queued, tls.resume_queued
+        tls.forget_queued()
+        tls.transmit_queued = tls.resume_queued = False
+        super()._set_thread(thread)
+        if resume:
+            post(thread, tls.queue_resume)
+        if transmit:
+            post(thread, tls.queue_transmit)
 
     def _signal_connected(self, name: str | None) -> None:
         """Qt's connectNotify, for alertSent/alertReceived: a handshake started without alert

@@ -46,12 +46,13 @@ from __future__ import annotations
 
 import socket as _socket_module
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qtls.core.bytearray import QByteArray
 from qtls.core.ringbuffer import RingBuffer
 from qtls.core.signals import emit_if_connected
+from qtls.core.soon import SoonQueue, soon_queue
 from qtls.network.socketenums import PauseMode, SocketError, SocketState
 from qtls.network.socketio import send_chunks, send_now
 from qtls.ssl.engine import (
@@ -78,6 +79,8 @@ from qtls.ssl.x509.certificate import QSslCertificate
 from qtls.ssl.x509.error import QSslError, ssl_error_from_verify_code
 
 if TYPE_CHECKING:
+    import asyncio
+
     from qtls.ssl.sslsocket import QSslSocket
 
 __all__: list[str] = []
@@ -113,16 +116,16 @@ def _alert_args(event: AlertSent | AlertReceived) -> tuple[QSsl.AlertLevel, QSsl
     return level, kind, event.text
 
 
-def _queued_transmit(ref: weakref.ref[TlsLayer]) -> None:
-    layer = ref()
-    if layer is not None:
-        layer._queued_transmit()
-
-
-def _queued_resume(ref: weakref.ref[TlsLayer]) -> None:
-    layer = ref()
-    if layer is not None:
-        layer._queued_resume()
+def _run_soon(layer: TlsLayer) -> None:
+    """What the loop's turn does for a layer that queued work: resume(), then transmit()
+    (the order of SslSocket._run_queued, the blocking waits' version of this)."""
+    if layer.resume_queued:
+        layer.resume_queued = False
+        layer.resume_now()
+    if layer.transmit_queued:
+        layer.transmit_queued = False
+        if layer.alive():
+            layer.transmit()
 
 
 class TlsLayer:
@@ -133,7 +136,7 @@ class TlsLayer:
         "socket", "engine", "phase", "outgoing", "in_transmit", "transmit_again",
         "transmit_queued", "resume_queued", "close_after_flush", "tcp_closing", "held_events",
         "unreported_written",
-        "deferred_alerts", "defer_alerts", "reported_early", "continue_interrupted",
+        "deferred_alerts", "defer_alerts", "reported_early", "continue_interrupted", "soon",
         "__weakref__",
     )
 
@@ -151,6 +154,8 @@ class TlsLayer:
         self.unreported_written = 0
         self.transmit_queued = False
         self.resume_queued = False
+        #: (loop, its SoonQueue, our entry's weak reference) once something was queued.
+        self.soon: tuple[asyncio.AbstractEventLoop, SoonQueue, weakref.ref[TlsLayer]] | None = None
         self.close_after_flush = False
         self.tcp_closing = False
         #: Engine events that came behind a paused handshake (PauseOnSslErrors), for resume().
@@ -273,35 +278,34 @@ class TlsLayer:
     def queue_transmit(self) -> None:
         """Run transmit() from the thread's loop soon, once (Qt's queued _q_flushWriteBuffer)."""
         if not self.transmit_queued:
-            self.transmit_queued = self._call_soon(_queued_transmit)
-
-    def _call_soon(self, trampoline: Callable[[weakref.ref[TlsLayer]], None]) -> bool:
-        """Queue ``trampoline(weak reference to this layer)`` on the socket's loop; False when
-        that loop is closed (the blocking waits then do the work).
-
-        Weakly, as the loop's readers: a loop that never runs (a thread using only the blocking
-        waits) must not keep every socket that wrote alive, nor, through the socket, its thread
-        and so the loop itself (see dispatch._new_loop_for)."""
-        try:
-            self.socket._event_loop().call_soon(trampoline, weakref.ref(self))
-        except RuntimeError:
-            return False
-        return True
-
-    def _queued_transmit(self) -> None:
-        self.transmit_queued = False
-        if self.alive():
-            self.transmit()
+            self.transmit_queued = self._queue_soon()
 
     def queue_resume(self) -> None:
         """resume() runs from the loop (queued, as Qt's)."""
         if not self.resume_queued:
-            self.resume_queued = self._call_soon(_queued_resume)
+            self.resume_queued = self._queue_soon()
 
-    def _queued_resume(self) -> None:
-        if self.resume_queued:
-            self.resume_queued = False
-            self.resume_now()
+    def _queue_soon(self) -> bool:
+        """Have _run_soon() called on the socket's loop's next turn; False when that loop is
+        closed (the blocking waits then do the work).
+
+        Through the loop's SoonQueue, which holds us weakly: a loop that never runs (a thread
+        using only the blocking waits) must not keep every socket that wrote alive, nor,
+        through the socket, its thread and so the loop itself (see dispatch._new_loop_for),
+        nor one callback per write (see qtls.core.soon)."""
+        loop = self.socket._event_loop()
+        soon = self.soon
+        if soon is None or soon[0] is not loop:
+            queue = soon_queue(loop)
+            soon = self.soon = (loop, queue, queue.watch(self))
+        return soon[1].add(loop, soon[2], _run_soon)
+
+    def forget_queued(self) -> None:
+        """Take back what waits on the loop (the socket moves to another thread's loop)."""
+        soon = self.soon
+        if soon is not None:
+            soon[1].discard(soon[2])
+            self.soon = None
 
     # ============================================================== outgoing flow
 

@@ -14,6 +14,7 @@ import pytest
 from OpenSSL import SSL
 
 from qtls.core.qobject import QObject
+from qtls.QtCore import Qt
 from qtls.QtNetwork import QAbstractSocket, QSslSocket
 from tests.sslsocket.helpers import Pki, Recorder, TlsServer, client_for, run_until
 
@@ -233,3 +234,34 @@ def test_an_unencrypted_socket_has_no_ciphertext_to_count(qtls_app: Any) -> None
     assert client.encryptedBytesToWrite() == 0 and client.encryptedBytesAvailable() == 0
     client.abort()
     listener.close()
+
+
+def test_an_encrypted_socket_moved_to_a_worker_thread_sends_what_it_queued_from_there(
+        pki: Pki, qtls_app: Any) -> None:
+    """A write queues its transmit() on the socket's loop (Qt's queued flush); moving the socket
+    before that loop turn must carry the work to the new thread's loop, not leave it to run in
+    the old thread."""
+    server, (client,) = _encrypted_pairs(pki, 1)
+    (peer,) = server.sockets
+    client.write(b"queued before the move")
+    assert client._tls is not None and client._tls.transmit_queued
+    sent_from: list[str] = []
+    client.encryptedBytesWritten.connect(  # Direct: runs where the transmit() runs
+        lambda _n: sent_from.append(threading.current_thread().name),
+        Qt.ConnectionType.DirectConnection)
+    done = threading.Event()
+
+    def serve() -> None:
+        from tests.loops import run_until as run_here
+
+        run_here(lambda: bool(sent_from), 5000)
+        done.set()
+
+    worker = threading.Thread(target=serve, name="worker")
+    client.moveToThread(worker)
+    worker.start()
+    got = bytearray()
+    peer.readyRead.connect(lambda: got.extend(bytes(peer.readAll())))
+    assert run_until(lambda: bytes(got) == b"queued before the move" and done.is_set(), 5000)
+    worker.join(5)
+    assert sent_from and set(sent_from) == {"worker"}

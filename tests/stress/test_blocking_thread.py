@@ -68,3 +68,52 @@ def test_a_blocking_thread_frees_its_sockets_and_its_loop(qtls_app: Any) -> None
     settle(server)
     assert _fds() == before  # the thread's loop was closed with the thread
     server.close()
+
+
+def test_a_blocking_thread_does_not_gather_a_loop_callback_per_connection(qtls_app: Any) -> None:
+    """Each write queues its flush for the loop's next turn (as Qt posts it); in a thread whose
+    loop never runs, those must not pile up one per connection (they did: 100,000 sequential
+    connections left 100,000 callbacks until the thread ended)."""
+    import socket
+
+    from qtls.core import dispatch
+    from qtls.QtNetwork import QTcpSocket
+
+    server = StressServer()
+    plain = socket.create_server(("127.0.0.1", 0), backlog=64)
+    state: dict[str, Any] = {}
+
+    def client() -> None:
+        replies = []
+        for _ in range(20):
+            sock = QSslSocket()
+            sock.setSslConfiguration(_client_configuration())
+            sock.connectToHostEncrypted("127.0.0.1", server.port)
+            if sock.waitForEncrypted(5000):
+                sock.write(b"ping")
+                reply = b""
+                while len(reply) < 4 and sock.waitForReadyRead(5000):
+                    reply += bytes(sock.readAll())
+                replies.append(reply)
+            sock.abort()
+            tcp = QTcpSocket()
+            tcp.connectToHost("127.0.0.1", plain.getsockname()[1])
+            if tcp.waitForConnected(5000):
+                tcp.write(b"x")
+                tcp.waitForBytesWritten(5000)
+            tcp.abort()
+        del sock, tcp
+        gc.collect()
+        state["replies"] = replies
+        state["waiting callbacks"] = len(dispatch.thread_loop()._ready)  # type: ignore[attr-defined]
+
+    worker = threading.Thread(target=client)
+    worker.start()
+    try:
+        assert run_until(lambda: "waiting callbacks" in state, 15_000)
+    finally:
+        worker.join(10)
+    assert state["replies"] == [b"PING"] * 20
+    assert state["waiting callbacks"] <= 1
+    plain.close()
+    server.close()
