@@ -37,6 +37,7 @@ import threading
 import time
 from asyncio import events as _events
 from asyncio import tasks as _tasks
+from collections.abc import Callable
 from typing import Any
 
 from qtls.core import dispatch
@@ -111,6 +112,12 @@ def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
     return _events._get_running_loop() is loop
 
 
+# Called before every iteration of a nested loop (QEventLoop.exec or processEvents inside a
+# slot). The TLS layer registers one: a slot it called runs the nested loop while its
+# transmit() waits up the stack, and what the slot wrote must still leave, as it does in Qt.
+nested_turn_hooks: list[Callable[[], None]] = []
+
+
 class _Nested:
     """Context for cranking an already-running stdlib loop from inside one of its callbacks."""
 
@@ -147,6 +154,8 @@ class _Nested:
 
     def crank(self) -> None:
         """One iteration of the running loop; a ``loop.stop()`` it ran is held for the outer."""
+        for hook in nested_turn_hooks:
+            hook()
         self.run_once()
         if getattr(self.loop, "_stopping", False):
             self.stopping = True

@@ -45,11 +45,13 @@ The flags that the phase depends on are listed with the phase table in :mod:`qtl
 from __future__ import annotations
 
 import socket as _socket_module
+import threading
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qtls.core.bytearray import QByteArray
+from qtls.core.eventloop import nested_turn_hooks
 from qtls.core.ringbuffer import RingBuffer
 from qtls.core.signals import emit_if_connected
 from qtls.core.soon import SoonQueue, soon_queue
@@ -114,6 +116,24 @@ def _alert_args(event: AlertSent | AlertReceived) -> tuple[QSsl.AlertLevel, QSsl
     except ValueError:
         kind = QSsl.AlertType.UnknownAlertMessage
     return level, kind, event.text
+
+
+class _Transmitting(threading.local):
+    """The layers whose transmit() runs in this thread, innermost last (see serve_nested)."""
+
+    def __init__(self) -> None:
+        self.layers: list[TlsLayer] = []
+
+
+_transmitting = _Transmitting()
+
+
+def _serve_nested_loop() -> None:
+    for layer in _transmitting.layers:
+        layer.serve_nested()
+
+
+nested_turn_hooks.append(_serve_nested_loop)
 
 
 def _run_soon(layer: TlsLayer) -> None:
@@ -196,6 +216,8 @@ class TlsLayer:
             self.transmit_again = True
             return
         self.in_transmit = True
+        transmitting = _transmitting.layers
+        transmitting.append(self)
         try:
             while True:
                 self.transmit_again = False
@@ -214,6 +236,7 @@ class TlsLayer:
                 break
         finally:
             self.in_transmit = False
+            transmitting.pop()
 
     def _transmit_once(self) -> None:
         socket = self.socket
@@ -459,6 +482,17 @@ class TlsLayer:
         self.deliver_plaintext()
         if self.alive():
             self.handle_events(rest)
+
+    def serve_nested(self) -> None:
+        """A nested event loop turns inside one of the socket's slots (``QEventLoop.exec()`` in
+        a readyRead or encrypted slot, waiting for an answer), while the transmit() that
+        emitted the signal waits up the stack: what the slot wrote leaves now, as in Qt, whose
+        write flush is an event the nested loop delivers. What arrives meanwhile is handed
+        over once the slot returns, as in Qt (PyQt6, same scenario: the answer's readyRead
+        comes after the nested loop, in an encrypted slot as in a readyRead one)."""
+        if (self.socket._write_buffer._size and self.phase is _ENCRYPTED and self.alive()
+                and self.engine.state is _ENGINE_ENCRYPTED):
+            self.encrypt_outgoing()
 
     def deliver_nested(self) -> None:
         """A blocking wait inside one of the socket's own slots (``waitForReadyRead`` in a

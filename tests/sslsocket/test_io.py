@@ -613,3 +613,53 @@ def test_wait_for_ready_read_inside_a_ready_read_slot_of_an_unencrypted_socket(
     client.abort()
     thread.join(5)
     listener.close()
+
+
+@pytest.mark.parametrize("slot_signal", ["readyRead", "encrypted"])
+def test_what_a_slot_writes_leaves_while_a_nested_event_loop_runs_in_it(
+        pki: Pki, qtls_app: Any, slot_signal: str) -> None:
+    """A slot writes a request and runs a nested QEventLoop: the request leaves while the
+    nested loop runs (it waited for the slot to return), and the answer is handed over after
+    the slot returns, not recursively (PyQt6, same scenario: the peer gets the request at
+    once, the answer's readyRead comes after the nested loop, in both slots)."""
+    from qtls.QtCore import QEventLoop, QTimer
+
+    request_arrived = threading.Event()
+
+    def handler(conn: Any) -> None:
+        if slot_signal == "readyRead":
+            conn.sendall(b"hello")
+        request = conn.recv(100)
+        request_arrived.set()
+        conn.sendall(b"answer to " + request)
+        conn.recv(100)  # until the client closes
+
+    srv = StdlibServer(pki.stdlib_server_context(), handler)
+    client = client_for(pki)
+    log: list[Any] = []
+
+    def slot() -> None:
+        data = bytes(client.readAll())
+        log.append(data)
+        if log != [b""] and log != [b"hello"]:
+            return
+        client.write(b"request")
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.timeout.connect(lambda: request_arrived.is_set() and loop.quit())
+        poll.start(10)
+        QTimer.singleShot(5000, lambda: (log.append("timed out"), loop.quit()))
+        loop.exec()
+        poll.stop()
+        log.append(("nested loop done", client.bytesAvailable()))
+
+    getattr(client, slot_signal).connect(slot)
+    if slot_signal == "encrypted":
+        client.readyRead.connect(lambda: log.append(bytes(client.readAll())))
+    client.connectToHostEncrypted("localhost", srv.port)
+    assert run_until(lambda: b"answer to request" in log or "timed out" in log, 8000)
+    first = b"hello" if slot_signal == "readyRead" else b""
+    assert log == [first, ("nested loop done", 0), b"answer to request"]
+    client.disconnectFromHost()
+    assert run_until(lambda: client.state() is S.UnconnectedState, 5000)
+    srv.join()
