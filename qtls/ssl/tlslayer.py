@@ -45,7 +45,7 @@ The flags that the phase depends on are listed with the phase table in :mod:`qtl
 from __future__ import annotations
 
 import socket as _socket_module
-import threading
+import sys
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -118,19 +118,20 @@ def _alert_args(event: AlertSent | AlertReceived) -> tuple[QSsl.AlertLevel, QSsl
     return level, kind, event.text
 
 
-class _Transmitting(threading.local):
-    """The layers whose transmit() runs in this thread, innermost last (see serve_nested)."""
-
-    def __init__(self) -> None:
-        self.layers: list[TlsLayer] = []
-
-
-_transmitting = _Transmitting()
-
-
 def _serve_nested_loop() -> None:
-    for layer in _transmitting.layers:
-        layer.serve_nested()
+    """Before each iteration of a nested event loop: the layers whose transmit() waits up the
+    stack (a slot it called runs the loop) send what their slots wrote (see serve_nested).
+
+    Found by walking up the stack, not kept in a list by transmit() itself: nested loops are
+    rare, and transmit() runs for every record (a list kept per thread cost ~0.75 % of a
+    ping-pong round trip's instructions)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _TRANSMIT_CODE:
+            layer = frame.f_locals.get("self")
+            if isinstance(layer, TlsLayer):
+                layer.serve_nested()
+        frame = frame.f_back  # type: ignore[assignment]
 
 
 nested_turn_hooks.append(_serve_nested_loop)
@@ -216,8 +217,6 @@ class TlsLayer:
             self.transmit_again = True
             return
         self.in_transmit = True
-        transmitting = _transmitting.layers
-        transmitting.append(self)
         try:
             while True:
                 self.transmit_again = False
@@ -236,7 +235,6 @@ class TlsLayer:
                 break
         finally:
             self.in_transmit = False
-            transmitting.pop()
 
     def _transmit_once(self) -> None:
         socket = self.socket
@@ -316,9 +314,10 @@ class TlsLayer:
         using only the blocking waits) must not keep every socket that wrote alive, nor,
         through the socket, its thread and so the loop itself (see dispatch._new_loop_for),
         nor one callback per write (see qtls.core.soon)."""
-        loop = self.socket._event_loop()
         soon = self.soon
-        if soon is None or soon[0] is not loop:
+        loop = self.socket._loop
+        if soon is None or soon[0] is not loop or loop is None:
+            loop = self.socket._event_loop()
             queue = soon_queue(loop)
             soon = self.soon = (loop, queue, queue.watch(self))
         return soon[1].add(loop, soon[2], _run_soon)
@@ -814,3 +813,6 @@ class TlsLayer:
     def __repr__(self) -> str:
         return f"<TlsLayer {self.phase.name} engine={self.engine.state.name}>"
 
+
+
+_TRANSMIT_CODE = TlsLayer.transmit.__code__  # what _serve_nested_loop looks for up the stack
