@@ -169,7 +169,9 @@ class WorkerPool:
             self._socket = socket.create_server((host, port), family=_family(host),
                                                 backlog=backlog)
         self._slots = [_Slot(number) for number in range(1, workers + 1)]
-        self._wake_r = self._wake_w = -1
+        self._wake_r = self._wake_w = self._ready_r = self._ready_w = -1
+        self._ready: Callable[[], object] | None = None
+        self._set_up: set[int] = set()  # the numbers of the workers that have been set up
         self._stopping = False
         self._ran = False
 
@@ -214,11 +216,16 @@ class WorkerPool:
 
     # ---------------------------------------------------------------- the parent
 
-    def run(self, serve: Serve) -> int:
+    def run(self, serve: Serve, ready: Callable[[], object] | None = None) -> int:
         """Start the workers, restart those that die, and return once they have all stopped:
         after SIGTERM, SIGINT or :meth:`stop` (the workers are sent SIGTERM), or when every
         worker has finished by itself with status 0. Returns 0, or 1 when a worker had to be
-        killed after ``stop_timeout`` or ended with an error while stopping."""
+        killed after ``stop_timeout`` or ended with an error while stopping.
+
+        ``ready()`` is called here, in the parent, once every worker has set up its server
+        (``serve`` returned) for the first time. With ``reuse_port`` the port refuses
+        connections until a worker listens; with the shared socket they wait in its queue.
+        """
         if self._ran:
             raise RuntimeError("WorkerPool.run() runs once")
         if threading.current_thread() is not threading.main_thread():
@@ -229,8 +236,10 @@ class WorkerPool:
         self._ran = True
         share_ticket_keys(self.configuration)
         self._wake_r, self._wake_w = os.pipe()
-        for fd in (self._wake_r, self._wake_w):
+        self._ready_r, self._ready_w = os.pipe()
+        for fd in (self._wake_r, self._wake_w, self._ready_r):
             os.set_blocking(fd, False)
+        self._ready = ready
         previous = {signum: signal.signal(signum, self._on_signal)
                     for signum in _SUPERVISOR_SIGNALS}
         previous_wakeup = signal.set_wakeup_fd(self._wake_w)
@@ -241,8 +250,8 @@ class WorkerPool:
             signal.set_wakeup_fd(previous_wakeup)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-            os.close(self._wake_r)
-            os.close(self._wake_w)
+            for fd in (self._wake_r, self._wake_w, self._ready_r, self._ready_w):
+                os.close(fd)
             self._wake_r = self._wake_w = -1
             self.close()
 
@@ -260,12 +269,27 @@ class WorkerPool:
                 pass  # full: the loop is awake anyway; closed: run() has returned
 
     def _sleep(self, timeout: float | None) -> None:
-        select.select([self._wake_r], [], [], timeout)
+        readable, _, _ = select.select([self._wake_r, self._ready_r], [], [], timeout)
         try:
             while os.read(self._wake_r, 4096):
                 pass
         except BlockingIOError:
             pass
+        if self._ready_r in readable:
+            self._note_ready()
+
+    def _note_ready(self) -> None:
+        """Workers write their number to the readiness pipe once set up; the first time all
+        of them have, ``ready()`` is called."""
+        try:
+            data = os.read(self._ready_r, 4096)
+        except BlockingIOError:
+            return
+        # (Whole 4-byte writes, and 4096 is a multiple of 4: a read never splits one.)
+        self._set_up.update(int.from_bytes(data[i:i + 4], "big") for i in range(0, len(data), 4))
+        if self._ready is not None and len(self._set_up) >= self.workers:
+            ready, self._ready = self._ready, None
+            ready()
 
     def _supervise(self, serve: Serve) -> None:
         while not self._stopping:
@@ -366,6 +390,7 @@ class WorkerPool:
             signal.set_wakeup_fd(-1)
             os.close(self._wake_r)
             os.close(self._wake_w)
+            os.close(self._ready_r)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -394,6 +419,8 @@ class WorkerPool:
         # run only once the loop woke up for something else).
         thread_loop().add_signal_handler(signal.SIGTERM, app.quit)
         kept = serve(server, number)  # noqa: F841  (kept alive while the worker serves)
+        os.write(self._ready_w, number.to_bytes(4, "big"))  # (atomic: under PIPE_BUF)
+        os.close(self._ready_w)
         app.exec()
         server.close()
         return 0

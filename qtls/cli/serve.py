@@ -253,7 +253,6 @@ def _run_workers(args: argparse.Namespace, out: Out, configuration: QSslConfigur
     except OSError as error:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{error.strerror or error}", 1) from None
-    _announce(args, out, pool.port)
 
     def serve(server: QSslServer, number: int) -> Server:
         worker = Server(args, out, configuration, name=f"worker {number}: ", server=server)
@@ -266,7 +265,9 @@ def _run_workers(args: argparse.Namespace, out: Out, configuration: QSslConfigur
     log.addHandler(handler)
     log.propagate = False
     try:
-        return pool.run(serve)
+        # Announced once every worker serves: with --reuse-port the port refuses connections
+        # until then.
+        return pool.run(serve, ready=lambda: _announce(args, out, pool.port))
     finally:
         log.removeHandler(handler)
         log.propagate = True

@@ -67,7 +67,7 @@ def main() -> int:
         print(f"worker {number} pid {os.getpid()} serving", flush=True)
         return None
 
-    status = pool.run(serve)
+    status = pool.run(serve, ready=lambda: print("every worker is ready", flush=True))
     try:
         left = f"pid {os.waitpid(-1, os.WNOHANG)[0]}"
     except ChildProcessError:

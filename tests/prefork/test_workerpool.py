@@ -78,6 +78,11 @@ def test_workers_serve_one_port_and_every_ticket_resumes_on_any_worker(
     if reuse_port:
         assert "reuse_port True" in pool.output
     pids = _worker_pids(pool, 2)
+    # ready() came after both workers were set up, and only once.
+    pool.wait_for(r"every worker is ready")
+    lines = pool.output.splitlines()
+    assert lines.index("every worker is ready") > max(
+        i for i, line in enumerate(lines) if line.endswith("serving"))
     resumed = _until_every_worker_served(Client(tmp_path, port), pids)
     # Both workers answered, and each resumed the sessions of tickets the other one issued.
     assert set(resumed) == pids, f"one worker served every connection: {resumed}"
@@ -105,6 +110,7 @@ def test_a_killed_worker_is_restarted_and_serves(pools: Pools, tmp_path: Path,
             break
         time.sleep(0.05)
     assert len(lines) == 2, pool.output
+    assert pool.output.count("every worker is ready") == 1  # (not again for a restart)
     replacement = int(lines[1].split()[3])
     assert replacement not in (first, second) and _gone(first)
     # The new worker takes connections again (and resumes the others' tickets).
