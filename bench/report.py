@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.plan import RATIOS, Impl, Workload
 
@@ -17,6 +18,9 @@ class Results:
     # implementation name -> negotiated parameters (wire probe + what the implementation says)
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    # (workload id, implementation name) -> each repetition's raw results, for the rows whose
+    # summary needs more than their one number (the worker-pool rows)
+    raw: dict[tuple[str, str], list[tuple[dict, dict]]] = field(default_factory=dict)
 
     def median(self, workload: str, impl: str) -> float | None:
         values = self.values.get((workload, impl))
@@ -107,4 +111,73 @@ def sessions_table(results: Results, impls: list[Impl]) -> str:
             f"| {impl.name} | {session.get('protocol', '?')} | {session.get('cipher', '?')} "
             f"| {session.get('group', '?')} | {session.get('resumed', '?')} "
             f"| {session.get('reported', '?')} |")
+    return "\n".join(lines)
+
+
+def _median_of(samples: list[tuple[dict, dict]], value: Any) -> float | None:
+    values = []
+    for server, client in samples:
+        try:
+            values.append(float(value(server, client)))
+        except (KeyError, ZeroDivisionError, TypeError, ValueError):
+            continue
+    return statistics.median(values) if values else None
+
+
+def workers_summary(results: Results) -> str | None:
+    """What the worker-pool rows mean together (medians over the repetitions): the 2 ÷ 1
+    wall-clock ratio, handshakes per server CPU-second, how busy the machine was, how the
+    connections spread over the workers, and how the offered tickets resumed."""
+    one = results.raw.get(("cap-workers-1", "qtls"), [])
+    two = results.raw.get(("cap-workers-2", "qtls"), [])
+    if not one and not two:
+        return None
+
+    def wall(server: dict, client: dict) -> float:
+        return client["handshakes"] / client["seconds"]
+
+    def per_cpu(server: dict, client: dict) -> float:
+        return server["handshakes"] / server["cpu"]
+
+    def busy(server: dict, client: dict) -> float:  # CPUs kept busy by server and client
+        return (server["cpu"] + client["cpu"]) / client["seconds"]
+
+    def client_share(server: dict, client: dict) -> float:
+        return 100 * client["cpu"] / (server["cpu"] + client["cpu"])
+
+    def spread(server: dict, client: dict) -> float:  # the busiest worker's share
+        counts = [w["handshakes"] for w in server["workers"]]
+        return 100 * max(counts) / sum(counts)
+
+    def resumed(kind: str) -> Any:
+        def rate(server: dict, client: dict) -> float:
+            rows = client["served"].values()
+            return 100 * sum(r[f"resumed_{kind}"] for r in rows) / sum(
+                r[f"offered_{kind}"] for r in rows)
+        return rate
+
+    def cell(samples: list[tuple[dict, dict]], value: Any, unit: str = "") -> str:
+        median = _median_of(samples, value)
+        return "–" if median is None else fmt(median) + unit
+
+    lines = ["Worker processes (qtls.prefork.WorkerPool; medians; see bench/README.md for what "
+             "they mean on a 2-core machine that also runs the client):", "",
+             "| | 1 worker | 2 workers | 2 ÷ 1 |", "|---|---|---|---|"]
+    for label, value, unit in (("handshakes per second (wall clock)", wall, ""),
+                               ("handshakes per server CPU-second", per_cpu, ""),
+                               ("CPUs busy (server + client)", busy, ""),
+                               ("client's share of that CPU", client_share, " %"),
+                               ("busiest worker's share of the handshakes", spread, " %"),
+                               ("offered tickets resumed, issued by the same worker",
+                                resumed("same"), " %"),
+                               ("offered tickets resumed, issued by another worker",
+                                resumed("other"), " %")):
+        a, b = _median_of(one, value), _median_of(two, value)
+        ratio = f"{b / a:.2f}×" if a and b and value in (wall, per_cpu) else ""
+        lines.append(f"| {label} | {cell(one, value, unit)} | {cell(two, value, unit)} "
+                     f"| {ratio} |")
+    a, b = _median_of(one, wall), _median_of(two, wall)
+    if a and b:
+        lines += ["", f"Capacity with 2 workers ÷ 1 worker (wall clock): {b / a:.2f}× "
+                  f"(target ≥ 1.7 {'✓' if b / a >= 1.7 else '✗'})."]
     return "\n".join(lines)
