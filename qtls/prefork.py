@@ -244,15 +244,18 @@ class WorkerPool:
                     for signum in _SUPERVISOR_SIGNALS}
         previous_wakeup = signal.set_wakeup_fd(self._wake_w)
         try:
-            self._supervise(serve)
-            return self._stop_all()
+            try:
+                self._supervise(serve)
+            finally:  # (also when ready() raised: no worker outlives run())
+                status = self._stop_all()
+            return status
         finally:
             signal.set_wakeup_fd(previous_wakeup)
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
             for fd in (self._wake_r, self._wake_w, self._ready_r, self._ready_w):
                 os.close(fd)
-            self._wake_r = self._wake_w = -1
+            self._wake_r = self._wake_w = self._ready_r = self._ready_w = -1
             self.close()
 
     def _on_signal(self, signum: int, frame: object) -> None:

@@ -45,6 +45,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse-port", action="store_true")
     parser.add_argument("--stop-timeout", type=float, default=10.0)
+    parser.add_argument("--ready-fails", action="store_true")
     parser.add_argument("--mode", choices=["echo", "fail", "finish", "stubborn"], default="echo")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="pool: %(message)s", stream=sys.stdout)
@@ -67,7 +68,12 @@ def main() -> int:
         print(f"worker {number} pid {os.getpid()} serving", flush=True)
         return None
 
-    status = pool.run(serve, ready=lambda: print("every worker is ready", flush=True))
+    def ready() -> None:
+        print("every worker is ready", flush=True)
+        if args.ready_fails:
+            raise RuntimeError("ready() failed")
+
+    status = pool.run(serve, ready=ready)
     try:
         left = f"pid {os.waitpid(-1, os.WNOHANG)[0]}"
     except ChildProcessError:

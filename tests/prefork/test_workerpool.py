@@ -173,6 +173,15 @@ def test_a_worker_that_ignores_sigterm_is_killed_after_the_stop_timeout(pools: P
     assert _gone(pid)
 
 
+@pytest.mark.timeout(60)
+def test_an_exception_from_ready_stops_the_workers_before_it_propagates(pools: Pools) -> None:
+    pool, _ = pools.start("--ready-fails")
+    pids = _worker_pids(pool, 2)
+    assert pool.finish(timeout=15) == 1  # the exception ended the program
+    assert "RuntimeError: ready() failed" in pool.output
+    assert all(_gone(pid) for pid in pids)
+
+
 # -- in this process: checks made before anything is forked ----------------------------------
 
 
