@@ -34,6 +34,7 @@ from bench.measure import cpu_seconds, now
 REQUEST = b"0123456789abcdef"
 STOP = b"STOP".ljust(len(REQUEST), b".")
 CHECK_PARENT_MS = 500
+_LOW_DELAY: Any = None  # QAbstractSocket.SocketOption.LowDelayOption, once qtls is imported
 
 
 # ----------------------------------------------------------------------------------- server
@@ -101,7 +102,10 @@ class _Worker:
     def __init__(self, server: Any, number: int, reports: int, parent: int,
                  spec: dict[str, Any], pinned: bool) -> None:
         from qtls.QtCore import QCoreApplication, QTimer
+        from qtls.QtNetwork import QAbstractSocket
 
+        global _LOW_DELAY
+        _LOW_DELAY = QAbstractSocket.SocketOption.LowDelayOption
         if pinned and hasattr(os, "sched_setaffinity"):
             cpus = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
             try:
@@ -134,6 +138,9 @@ class _Worker:
             if self.cpu_start is None:
                 self.cpu_start = cpu_seconds()
             self.handshakes += 1
+            # TCP_NODELAY: the reply follows the session tickets in a second small write,
+            # which Nagle's algorithm could hold until the client's (delayed) ACK.
+            sock.setSocketOption(_LOW_DELAY, 1)
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(sock.deleteLater)
             if sock.bytesAvailable():
