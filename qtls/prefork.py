@@ -399,8 +399,9 @@ class WorkerPool:
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _SUPERVISOR_SIGNALS)
             status = self._serve(number, serve)
-        except BaseException:
-            _log.error("worker %d (pid %d) failed", number, os.getpid(), exc_info=True)
+        except BaseException as error:
+            _log.error("worker %d (pid %d) failed: %s: %s", number, os.getpid(),
+                       type(error).__name__, error, exc_info=True)
         finally:
             try:
                 sys.stdout.flush()
