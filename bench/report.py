@@ -127,10 +127,11 @@ def _median_of(samples: list[tuple[dict, dict]], value: Any) -> float | None:
 def workers_summary(results: Results) -> str | None:
     """What the worker-pool rows mean together (medians over the repetitions): the 2 ÷ 1
     wall-clock ratio, handshakes per server CPU-second, how busy the machine was, how the
-    connections spread over the workers, and how the offered tickets resumed."""
+    connections spread over the workers; then the resumption of tickets per serving worker."""
     one = results.raw.get(("cap-workers-1", "qtls"), [])
     two = results.raw.get(("cap-workers-2", "qtls"), [])
-    if not one and not two:
+    resumed = results.raw.get(("resume-workers-2", "qtls"), [])
+    if not one and not two and not resumed:
         return None
 
     def wall(server: dict, client: dict) -> float:
@@ -142,36 +143,25 @@ def workers_summary(results: Results) -> str | None:
     def busy(server: dict, client: dict) -> float:  # CPUs kept busy by server and client
         return (server["cpu"] + client["cpu"]) / client["seconds"]
 
-    def client_share(server: dict, client: dict) -> float:
-        return 100 * client["cpu"] / (server["cpu"] + client["cpu"])
+    def client_cost(server: dict, client: dict) -> float:  # c ÷ s, per handshake
+        return client["cpu"] / server["cpu"]
 
     def spread(server: dict, client: dict) -> float:  # the busiest worker's share
         counts = [w["handshakes"] for w in server["workers"]]
         return 100 * max(counts) / sum(counts)
 
-    def resumed(kind: str) -> Any:
-        def rate(server: dict, client: dict) -> float:
-            rows = client["served"].values()
-            return 100 * sum(r[f"resumed_{kind}"] for r in rows) / sum(
-                r[f"offered_{kind}"] for r in rows)
-        return rate
-
     def cell(samples: list[tuple[dict, dict]], value: Any, unit: str = "") -> str:
         median = _median_of(samples, value)
         return "–" if median is None else fmt(median) + unit
 
-    lines = ["Worker processes (qtls.prefork.WorkerPool; medians; see bench/README.md for what "
-             "they mean on a 2-core machine that also runs the client):", "",
-             "| | 1 worker | 2 workers | 2 ÷ 1 |", "|---|---|---|---|"]
+    lines = ["Worker processes (qtls.prefork.WorkerPool), medians; bench/README.md says what "
+             "they mean on a 2-core machine that also runs the client:", "",
+             "| capacity rows | 1 worker | 2 workers | 2 ÷ 1 |", "|---|---|---|---|"]
     for label, value, unit in (("handshakes per second (wall clock)", wall, ""),
                                ("handshakes per server CPU-second", per_cpu, ""),
                                ("CPUs busy (server + client)", busy, ""),
-                               ("client's share of that CPU", client_share, " %"),
-                               ("busiest worker's share of the handshakes", spread, " %"),
-                               ("offered tickets resumed, issued by the same worker",
-                                resumed("same"), " %"),
-                               ("offered tickets resumed, issued by another worker",
-                                resumed("other"), " %")):
+                               ("client CPU ÷ server CPU", client_cost, ""),
+                               ("busiest worker's share of the handshakes", spread, " %")):
         a, b = _median_of(one, value), _median_of(two, value)
         ratio = f"{b / a:.2f}×" if a and b and value in (wall, per_cpu) else ""
         lines.append(f"| {label} | {cell(one, value, unit)} | {cell(two, value, unit)} "
@@ -180,4 +170,18 @@ def workers_summary(results: Results) -> str | None:
     if a and b:
         lines += ["", f"Capacity with 2 workers ÷ 1 worker (wall clock): {b / a:.2f}× "
                   f"(target ≥ 1.7 {'✓' if b / a >= 1.7 else '✗'})."]
+    if resumed:
+        totals: dict[str, dict[str, int]] = {}
+        for _server, client in resumed:
+            for worker, row in client["served"].items():
+                into = totals.setdefault(worker, dict.fromkeys(row, 0))
+                for key, count in row.items():
+                    into[key] += count
+        per_worker = "; ".join(
+            f"worker {worker} resumed {fmt(row['resumed_other'])} of the "
+            f"{fmt(row['offered_other'])} tickets another worker issued and "
+            f"{fmt(row['resumed_same'])} of its own {fmt(row['offered_same'])}"
+            for worker, row in sorted(totals.items()))
+        lines += ["", f"Tickets offered to 2 workers (resume-workers-2, all repetitions): "
+                  f"{per_worker}."]
     return "\n".join(lines)
