@@ -178,9 +178,9 @@ def workers_summary(results: Results) -> str | None:
                 for key, count in row.items():
                     into[key] += count
         per_worker = "; ".join(
-            f"worker {worker} resumed {fmt(row['resumed_other'])} of the "
-            f"{fmt(row['offered_other'])} tickets another worker issued and "
-            f"{fmt(row['resumed_same'])} of its own {fmt(row['offered_same'])}"
+            f"worker {worker} resumed {row['resumed_other']:,} of the "
+            f"{row['offered_other']:,} tickets another worker issued and "
+            f"{row['resumed_same']:,} of its own {row['offered_same']:,}"
             for worker, row in sorted(totals.items()))
         lines += ["", f"Tickets offered to 2 workers (resume-workers-2, all repetitions): "
                   f"{per_worker}."]

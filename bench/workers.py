@@ -8,13 +8,13 @@ it (CPU 1), so with two workers on this two-core machine worker 2 shares its cor
 client. Each worker also stops on its own at the workload's deadline or when the parent is
 gone, so nothing outlives a failed measurement.
 
-The client is the cheapest load this machine can make in Python: asyncio (uvloop when
-installed) on the stdlib's ``ssl``, ``concurrency`` connection loops, each connection a
-handshake offering the last session ticket received (from whichever worker), 16 bytes sent,
-the serving worker's number read back, closed. It counts, per serving worker, the tickets
-offered and resumed, split by whether the ticket came from the same worker or another one.
-When done it sends ``STOP`` on one last connection; the worker that reads it sends SIGTERM to
-the pool, which stops every worker.
+The client (:class:`LoadClient`) is the cheapest load Python makes here: a ``selectors`` loop
+on pyOpenSSL memory BIOs, ``concurrency`` connections at a time, each a handshake (offering the
+last session ticket received, from whichever worker, when the workload resumes), 16 bytes
+sent, the serving worker's number read back, closed. It counts, per serving worker, the
+tickets offered and resumed, split by whether the ticket came from the same worker or another
+one. When done it sends ``STOP`` on one last connection; the worker that reads it sends SIGTERM
+to the pool, which stops every worker.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from bench.measure import cpu_seconds, now
 REQUEST = b"0123456789abcdef"
 STOP = b"STOP".ljust(len(REQUEST), b".")
 CHECK_PARENT_MS = 500
-_LOW_DELAY: Any = None  # QAbstractSocket.SocketOption.LowDelayOption, once qtls is imported
 
 
 # ----------------------------------------------------------------------------------- server
@@ -104,8 +103,7 @@ class _Worker:
         from qtls.QtCore import QCoreApplication, QTimer
         from qtls.QtNetwork import QAbstractSocket
 
-        global _LOW_DELAY
-        _LOW_DELAY = QAbstractSocket.SocketOption.LowDelayOption
+        self.low_delay = QAbstractSocket.SocketOption.LowDelayOption
         if pinned and hasattr(os, "sched_setaffinity"):
             cpus = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
             try:
@@ -140,7 +138,7 @@ class _Worker:
             self.handshakes += 1
             # TCP_NODELAY: the reply follows the session tickets in a second small write,
             # which Nagle's algorithm could hold until the client's (delayed) ACK.
-            sock.setSocketOption(_LOW_DELAY, 1)
+            sock.setSocketOption(self.low_delay, 1)
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(sock.deleteLater)
             if sock.bytesAvailable():
