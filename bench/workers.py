@@ -1,12 +1,13 @@
 """Using every core: a :class:`qtls.prefork.WorkerPool` of N QSslServer workers under load.
 
-The server process is the pool's parent: it prints ``READY <port>``, runs the pool, and when
-the pool has stopped prints the per-worker figures each worker sent it through a pipe as it
-quit (handshakes completed, CPU seconds from its first handshake to its exit). Worker *n* pins
-itself to CPU *n − 1* (the parent was pinned to CPU 0); the client stays where the runner put
-it (CPU 1), so with two workers on this two-core machine worker 2 shares its core with the
-client. Each worker also stops on its own at the workload's deadline or when the parent is
-gone, so nothing outlives a failed measurement.
+The server process is the pool's parent: it prints ``READY <port>`` once every worker serves,
+runs the pool, and when the pool has stopped prints the per-worker figures each worker sent it
+through a pipe as it quit (handshakes completed, CPU seconds from its first handshake to its
+exit). Nothing is pinned here (both sides undo the runner's pinning): with N workers and the
+client on two cores, the scheduler gives idle CPU time to whichever process can use it, as in a
+real deployment; pinned, the client would share one core with worker 2 and leave the other
+core idle whenever worker 1 waits for connections. Each worker also stops on its own at the
+workload's deadline or when the parent is gone, so nothing outlives a failed measurement.
 
 The client (:class:`LoadClient`) is the cheapest load Python makes here: a ``selectors`` loop
 on pyOpenSSL memory BIOs, ``concurrency`` connections at a time, each a handshake (offering the
@@ -51,11 +52,11 @@ def run_server(spec: dict[str, Any], ready: Any) -> dict[str, Any]:
     pool = _listen(WorkerPool, configuration, params["workers"], params.get("reuse_port", False),
                    spec.get("ports", []))
     parent = os.getpid()
-    pinned = spec.get("cpu") is not None
+    _unpin()  # (the workers inherit it)
 
     def serve(server: Any, number: int) -> Any:
         os.close(reports_r)
-        return _Worker(server, number, reports_w, parent, spec, pinned)
+        return _Worker(server, number, reports_w, parent, spec)
 
     # (READY once every worker serves: with SO_REUSEPORT the port refuses connections before.)
     status = pool.run(serve, ready=lambda: ready(pool.port))
@@ -82,6 +83,15 @@ class _Modules:
         self.net = QtNetwork
 
 
+def _unpin() -> None:
+    """Let this process run on every CPU again (the runner pinned it)."""
+    if hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, range(os.cpu_count() or 1))
+        except OSError:
+            pass
+
+
 def _listen(pool_class: Any, configuration: Any, workers: int, reuse_port: bool,
             ports: list[int]) -> Any:
     """A pool on the first free port of ``ports`` (see bench.ports), or any port."""
@@ -99,17 +109,11 @@ class _Worker:
     """One worker's server side: reply with the worker's number, count, report at exit."""
 
     def __init__(self, server: Any, number: int, reports: int, parent: int,
-                 spec: dict[str, Any], pinned: bool) -> None:
+                 spec: dict[str, Any]) -> None:
         from qtls.QtCore import QCoreApplication, QTimer
         from qtls.QtNetwork import QAbstractSocket
 
         self.low_delay = QAbstractSocket.SocketOption.LowDelayOption
-        if pinned and hasattr(os, "sched_setaffinity"):
-            cpus = sorted(os.sched_getaffinity(0) | set(range(os.cpu_count() or 1)))
-            try:
-                os.sched_setaffinity(0, {cpus[(number - 1) % len(cpus)]})
-            except OSError:
-                pass
         self.number = number
         self.reports = reports
         self.parent = parent
@@ -320,4 +324,5 @@ def _flush(item: _Connection) -> None:
 
 def run_client(spec: dict[str, Any]) -> dict[str, Any]:
     """Load the pool at ``spec["port"]``; returns the counts, wall-clock and CPU time."""
+    _unpin()
     return LoadClient(spec).run()
