@@ -32,6 +32,8 @@ class Impl:
                 "pinned": self.pinned}
 
     def runs(self, workload: Workload) -> bool:
+        if workload.kind == "workers":  # qtls.prefork: qtls's own helper, no reference has it
+            return self.name == "qtls"
         if self.family == "floor":
             return workload.kind == "cap"
         return self.family != "qtblocking" or workload.kind in ("bulk", "hs", "pingpong")
@@ -104,6 +106,15 @@ def _round_trips_per_s(server: Result, client: Result) -> float:
     return client["round_trips"] / client["seconds"]
 
 
+def _cross_worker_resumed_pct(server: Result, client: Result) -> float:
+    # Of the tickets offered to a worker other than the one that issued them, the share resumed.
+    offered = sum(row["offered_other"] for row in client["served"].values())
+    resumed = sum(row["resumed_other"] for row in client["served"].values())
+    if not offered:
+        raise ValueError("no ticket was offered to another worker")
+    return 100.0 * resumed / offered
+
+
 def _kib_per_connection(server: Result, client: Result) -> float:
     # RSS with every connection up, less RSS with the first one up, over the others.
     return (server["rss_all"] - server["rss_first"]) / max(1, server["connections"] - 1) / 1024
@@ -115,7 +126,7 @@ class Workload:
 
     id: str
     title: str
-    kind: str  # bulk | hs | cap | pingpong | mem: what the workers run
+    kind: str  # bulk | hs | cap | pingpong | mem | workers: what the workers run
     unit: str
     metric: Callable[[Result, Result], float]
     key: str = "ecdsa"
@@ -162,11 +173,31 @@ def workloads(smoke: bool) -> list[Workload]:
     rows.append(Workload("mem", f"server memory per idle TLS connection ({mem['count']})",
                          "mem", "KiB", _kib_per_connection, higher_is_better=False,
                          target=0.6, params=mem, timeout=short if smoke else 180.0))
+    # Using every core (qtls.prefork.WorkerPool; bench/workers.py): wall-clock handshakes per
+    # second with 1 and 2 worker processes, and the tickets that resume on another worker.
+    pool = {"count": 64 if smoke else 2000, "concurrency": 32}
+    # Full RSA-2048 handshakes: the server signs, the client only verifies, so the client
+    # (on the same two cores) costs the least next to the server (see bench/README.md).
+    for workers in (1, 2):
+        rows.append(Workload(
+            f"cap-workers-{workers}",
+            f"server capacity, {workers} worker process{'es' if workers > 1 else ''} "
+            "(qtls.prefork), 32 clients, RSA-2048", "workers", "hs/s", _handshakes_per_s,
+            key="rsa", params=dict(pool, workers=workers), timeout=short))
+    rows.append(Workload(
+        "cap-workers-2-reuseport", "server capacity, 2 worker processes, a SO_REUSEPORT "
+        "socket each, 32 clients, RSA-2048", "workers", "hs/s", _handshakes_per_s, key="rsa",
+        params=dict(pool, workers=2, reuse_port=True), timeout=short))
+    rows.append(Workload(
+        "resume-workers-2", "tickets resumed by another worker than their issuer, 2 workers",
+        "workers", "%", _cross_worker_resumed_pct, resume=True, params=dict(pool, workers=2),
+        timeout=short))
     if smoke:
         # Every kind of workload, both key types and resumption, in few rows: the smoke run
         # checks that everything works, not how fast.
         keep = {"bulk", "hs-ecdsa", "hs-rsa-resumed", "cap-ecdsa-resumed", "cap-rsa",
-                "pingpong", "mem"}
+                "pingpong", "mem", "cap-workers-1", "cap-workers-2",
+                "cap-workers-2-reuseport", "resume-workers-2"}
         rows = [row for row in rows if row.id in keep]
     return rows
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.plan import RATIOS, Impl, Workload
 
@@ -17,6 +18,9 @@ class Results:
     # implementation name -> negotiated parameters (wire probe + what the implementation says)
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    # (workload id, implementation name) -> each repetition's raw results, for the rows whose
+    # summary needs more than their one number (the worker-pool rows)
+    raw: dict[tuple[str, str], list[tuple[dict, dict]]] = field(default_factory=dict)
 
     def median(self, workload: str, impl: str) -> float | None:
         values = self.values.get((workload, impl))
@@ -107,4 +111,77 @@ def sessions_table(results: Results, impls: list[Impl]) -> str:
             f"| {impl.name} | {session.get('protocol', '?')} | {session.get('cipher', '?')} "
             f"| {session.get('group', '?')} | {session.get('resumed', '?')} "
             f"| {session.get('reported', '?')} |")
+    return "\n".join(lines)
+
+
+def _median_of(samples: list[tuple[dict, dict]], value: Any) -> float | None:
+    values = []
+    for server, client in samples:
+        try:
+            values.append(float(value(server, client)))
+        except (KeyError, ZeroDivisionError, TypeError, ValueError):
+            continue
+    return statistics.median(values) if values else None
+
+
+def workers_summary(results: Results) -> str | None:
+    """What the worker-pool rows mean together (medians over the repetitions): the 2 ÷ 1
+    wall-clock ratio, handshakes per server CPU-second, how busy the machine was, how the
+    connections spread over the workers; then the resumption of tickets per serving worker."""
+    one = results.raw.get(("cap-workers-1", "qtls"), [])
+    two = results.raw.get(("cap-workers-2", "qtls"), [])
+    resumed = results.raw.get(("resume-workers-2", "qtls"), [])
+    if not one and not two and not resumed:
+        return None
+
+    def wall(server: dict, client: dict) -> float:
+        return client["handshakes"] / client["seconds"]
+
+    def per_cpu(server: dict, client: dict) -> float:
+        return server["handshakes"] / server["cpu"]
+
+    def busy(server: dict, client: dict) -> float:  # CPUs kept busy by server and client
+        return (server["cpu"] + client["cpu"]) / client["seconds"]
+
+    def client_cost(server: dict, client: dict) -> float:  # c ÷ s, per handshake
+        return client["cpu"] / server["cpu"]
+
+    def spread(server: dict, client: dict) -> float:  # the busiest worker's share
+        counts = [w["handshakes"] for w in server["workers"]]
+        return 100 * max(counts) / sum(counts)
+
+    def cell(samples: list[tuple[dict, dict]], value: Any, unit: str = "") -> str:
+        median = _median_of(samples, value)
+        return "–" if median is None else fmt(median) + unit
+
+    lines = ["Worker processes (qtls.prefork.WorkerPool), medians; bench/README.md says what "
+             "they mean on a 2-core machine that also runs the client:", "",
+             "| capacity rows | 1 worker | 2 workers | 2 ÷ 1 |", "|---|---|---|---|"]
+    for label, value, unit in (("handshakes per second (wall clock)", wall, ""),
+                               ("handshakes per server CPU-second", per_cpu, ""),
+                               ("CPUs busy (server + client)", busy, ""),
+                               ("client CPU ÷ server CPU", client_cost, ""),
+                               ("busiest worker's share of the handshakes", spread, " %")):
+        a, b = _median_of(one, value), _median_of(two, value)
+        ratio = f"{b / a:.2f}×" if a and b and value in (wall, per_cpu) else ""
+        lines.append(f"| {label} | {cell(one, value, unit)} | {cell(two, value, unit)} "
+                     f"| {ratio} |")
+    a, b = _median_of(one, wall), _median_of(two, wall)
+    if a and b:
+        lines += ["", f"Capacity with 2 workers ÷ 1 worker (wall clock): {b / a:.2f}× "
+                  f"(target ≥ 1.7 {'✓' if b / a >= 1.7 else '✗'})."]
+    if resumed:
+        totals: dict[str, dict[str, int]] = {}
+        for _server, client in resumed:
+            for worker, row in client["served"].items():
+                into = totals.setdefault(worker, dict.fromkeys(row, 0))
+                for key, count in row.items():
+                    into[key] += count
+        per_worker = "; ".join(
+            f"worker {worker} resumed {row['resumed_other']:,} of the "
+            f"{row['offered_other']:,} tickets another worker issued and "
+            f"{row['resumed_same']:,} of its own {row['offered_same']:,}"
+            for worker, row in sorted(totals.items()))
+        lines += ["", f"Tickets offered to 2 workers (resume-workers-2, all repetitions): "
+                  f"{per_worker}."]
     return "\n".join(lines)

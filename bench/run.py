@@ -31,7 +31,7 @@ from bench.plan import IMPLS, Impl, Workload, availability, probe_workload, work
 from bench.ports import PortBlocks
 from bench.probe import Relay, summarize
 from bench.procs import ROOT, Measurement, Outcome, pinning_available, run_measurement
-from bench.report import Results, fmt, sessions_table, table
+from bench.report import Results, fmt, sessions_table, table, workers_summary
 
 RESULTS_DIR = ROOT / "bench" / "results"
 
@@ -131,6 +131,8 @@ class Runner:
             self.results.errors[key] = f"bad result {exc!r}"
             return f"FAILED: bad result {exc!r}"
         self.results.values.setdefault(key, []).append(value)
+        if workload.kind == "workers":
+            self.results.raw.setdefault(key, []).append((outcome.server, outcome.client))
         return f"{fmt(value)} {workload.unit}"
 
     def run(self, impl: Impl, workload: Workload, label: str) -> None:
@@ -282,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     report = "\n\n".join([
         _header(args, impls, reps, pin),
         table(runner.results, impls, rows),
+        *([summary] if (summary := workers_summary(runner.results)) else []),
         "Negotiated (read off the wire by the probe; *reported* is the implementation's own "
         "API: protocol / cipher):",
         sessions_table(runner.results, impls),

@@ -45,6 +45,8 @@ def _runner(spec: dict[str, Any]) -> Any:
     """The module that implements ``spec``'s family: run_server(spec, ready), run_client(spec)."""
     modules = {"qt": "bench.qtstyle", "qtblocking": "bench.qtblocking", "aio": "bench.aio",
                "qtlsaio": "bench.qtlsaio", "floor": "bench.floor"}
+    if spec["workload"] == "workers":
+        return importlib.import_module("bench.workers")  # (a pool of qtls servers)
     family = spec["family"]
     if family not in modules:
         raise ValueError(f"unknown implementation family {family!r}")
@@ -55,7 +57,9 @@ def _prepare(spec: dict[str, Any]) -> Any:
     """Import the implementation now, before the port is known, so that start-up time is
     never inside a measurement."""
     module = _runner(spec)
-    if spec["family"] in ("qt", "qtblocking", "qtlsaio"):
+    if spec["workload"] == "workers":
+        import qtls.prefork  # noqa: F401  (no QCoreApplication: the pool forks)
+    elif spec["family"] in ("qt", "qtblocking", "qtlsaio"):
         from bench.qtcommon import QtModules
 
         QtModules(spec["prefix"] or "qtls")

@@ -115,7 +115,11 @@ def add_serve(commands: Commands, protocol_help: str) -> None:
                        help="stop after N clients were served (with --workers: each worker)")
     serve.add_argument("--workers", type=int, default=1, metavar="N",
                        help="N processes accepting on one shared listening socket, to use more "
-                            "cores (Linux and other POSIX systems)")
+                            "cores (Linux and other POSIX systems); one that dies is restarted")
+    serve.add_argument("--reuse-port", action="store_true",
+                       help="with --workers: a listening socket per worker (SO_REUSEPORT), "
+                            "connections spread evenly, but those queued on a worker that "
+                            "dies are lost")
     serve.add_argument("--duration", type=_seconds, metavar="SECONDS",
                        help="stop after SECONDS")
 

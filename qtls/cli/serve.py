@@ -8,15 +8,13 @@ the --host address), so ``qtls serve --write-ca ca.pem`` and ``qtls connect loca
 from __future__ import annotations
 
 import argparse
+import logging
 import os
-import signal
-import socket
 import sys
 from typing import Any
 
 from qtls.cli import describe, tlsoptions
 from qtls.cli.style import CommandError, Out
-from qtls.core.dispatch import thread_loop
 from qtls.QtCore import QCoreApplication, QEventLoop, QTimer
 from qtls.QtNetwork import QHostAddress, QSslConfiguration, QSslError, QSslServer, QSslSocket
 
@@ -85,14 +83,19 @@ class Server:
     """The QSslServer, its clients and what is printed about them."""
 
     def __init__(self, args: argparse.Namespace, out: Out, configuration: QSslConfiguration,
-                 name: str = "") -> None:
+                 name: str = "", server: QSslServer | None = None) -> None:
         self.args = args
         self.out = out
         self.served = 0
         self.clients: dict[int, QSslSocket] = {}
         self.next_id = 1
+        # A worker of --workers is given its server by the pool, which runs the application's
+        # loop: stopping means quitting that (the worker then exits, and is not restarted).
+        self.pooled = server is not None
         self.loop = QEventLoop()
-        self.server = QSslServer()
+        self.stop_timer = QTimer()
+        self.stop_timer.setSingleShot(True)
+        self.server = server if server is not None else QSslServer()
         self.name = name  # "worker 2: " with --workers
         self.server.setSslConfiguration(configuration)
         self.server.pendingConnectionAvailable.connect(self._take)
@@ -105,12 +108,6 @@ class Server:
             raise CommandError(f"cannot listen on {self.args.host}:{self.args.port}: "
                                f"{self.server.errorString()}", 1)
         _announce(self.args, self.out, self.server.serverPort())
-
-    def adopt(self, descriptor: int) -> None:
-        """Serve on a listening socket opened elsewhere (--workers: one shared by all)."""
-        if not self.server.setSocketDescriptor(descriptor):
-            raise CommandError(f"cannot use the shared listening socket: "
-                               f"{self.server.errorString()}", 1)
 
     # -- clients --------------------------------------------------------------------------------
 
@@ -183,18 +180,26 @@ class Server:
         self.served += 1
         if self.args.max_clients is not None and self.served >= self.args.max_clients:
             self.out.event(f"served {self.served} client(s): stopping (--max-clients)")
+            self._stop()
+
+    def _stop(self) -> None:
+        if self.pooled:
+            QCoreApplication.quit()
+        else:
             self.loop.quit()
 
     def _time_is_up(self) -> None:
         self.out.event("time is up (--duration)")
-        self.loop.quit()
+        self._stop()
+
+    def arm_duration(self) -> None:
+        """Stop after --duration seconds, if given."""
+        if self.args.duration:
+            self.stop_timer.timeout.connect(self._time_is_up)
+            self.stop_timer.start(int(self.args.duration * 1000))
 
     def run(self) -> None:
-        stop = QTimer()
-        stop.setSingleShot(True)
-        if self.args.duration:
-            stop.timeout.connect(self._time_is_up)
-            stop.start(int(self.args.duration * 1000))
+        self.arm_duration()
         try:
             self.loop.exec()
         finally:
@@ -225,93 +230,44 @@ def run_serve(args: argparse.Namespace) -> int:
 
 # -- several processes on one port ----------------------------------------------------------
 #
-# The parent opens the listening socket and forks; each worker makes its own QCoreApplication
-# and QSslServer after the fork and adopts the socket with setSocketDescriptor(), and the
-# kernel hands each connection to one of them. The configuration is built once before the
-# fork, and so is the TLS context (_share_ticket_keys): every worker serves the same
-# certificate and encrypts session tickets with the same keys, so a client resumes on any.
+# qtls.prefork.WorkerPool opens the port, makes the TLS context before forking (so every worker
+# encrypts session tickets with the same keys, and a client resumes on any), forks the
+# workers, restarts one that dies, and stops them all on SIGTERM or Ctrl-C. Each worker's
+# QSslServer is set up here, in serve(), and prints its lines with its number.
 
 
-def _listener(args: argparse.Namespace) -> socket.socket:
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+class _PoolLog(logging.Handler):
+    """The pool's warnings (a worker died and is restarted) as ``qtls serve:`` lines on
+    stderr, without the traceback a library user would want."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"qtls serve: {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+def _run_workers(args: argparse.Namespace, out: Out, configuration: QSslConfiguration) -> int:
+    from qtls.prefork import WorkerPool
+
     try:
-        return socket.create_server((args.host, args.port), family=family, backlog=511)
+        pool = WorkerPool(configuration, host=args.host, port=args.port, workers=args.workers,
+                          reuse_port=args.reuse_port)
     except OSError as error:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: "
                            f"{error.strerror or error}", 1) from None
 
+    def serve(server: QSslServer, number: int) -> Server:
+        worker = Server(args, out, configuration, name=f"worker {number}: ", server=server)
+        worker.arm_duration()
+        out.event(f"worker {number} (pid {os.getpid()}) serving")
+        return worker
 
-def _worker(args: argparse.Namespace, out: Out, configuration: QSslConfiguration,
-            descriptor: int, number: int) -> int:
-    QCoreApplication([])
-    server = Server(args, out, configuration, name=f"worker {number}: ")
-    server.adopt(descriptor)
-    # Through the asyncio loop, which wakes up for it: a plain signal.signal handler runs only
-    # once the loop wakes for something else, and a quiet worker would not stop.
-    thread_loop().add_signal_handler(signal.SIGTERM, server.loop.quit)
-    out.event(f"worker {number} (pid {os.getpid()}) serving")
-    server.run()
-    return 0
-
-
-def _share_ticket_keys(configuration: QSslConfiguration) -> None:
-    """Make the server's TLS context before forking: OpenSSL draws a context's session-ticket
-    keys when it makes it, so every worker inherits the same keys, and a client resumes its
-    session whichever worker it reaches next. (Made in each worker, the keys would differ.)"""
-    from qtls.ssl.engine import EngineConfigError
-    from qtls.ssl.engine.context import default_context_cache
-    from qtls.ssl.tlssettings import ConfigurationError, tls_settings
-
+    log = logging.getLogger("qtls.prefork")
+    handler = _PoolLog(logging.WARNING)
+    log.addHandler(handler)
+    log.propagate = False
     try:
-        default_context_cache.get(tls_settings(configuration, server=True, psk=False))
-    except (ConfigurationError, EngineConfigError):
-        pass  # each worker's clients are told, as without workers
-
-
-def _run_workers(args: argparse.Namespace, out: Out, configuration: QSslConfiguration) -> int:
-    listener = _listener(args)
-    _announce(args, out, listener.getsockname()[1])
-    _share_ticket_keys(configuration)
-    sys.stdout.flush()
-    children: list[int] = []
-    for number in range(1, args.workers + 1):
-        pid = os.fork()
-        if pid == 0:  # the worker: never returns into the parent's code
-            status = 70
-            try:
-                status = _worker(args, out, configuration, listener.fileno(), number)
-            except CommandError as error:
-                print(f"qtls serve: worker {number}: {error}", file=sys.stderr)
-                status = error.status
-            except KeyboardInterrupt:
-                status = 130
-            except BaseException as error:
-                print(f"qtls serve: worker {number}: internal error: {type(error).__name__}: "
-                      f"{error}", file=sys.stderr)
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(status)
-        children.append(pid)
-    listener.close()  # the workers hold it now
-
-    def forward(signum: int, frame: object = None) -> None:
-        for pid in children:
-            try:
-                os.kill(pid, signum)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGTERM, forward)
-    statuses = []
-    for pid in children:
-        while True:
-            try:
-                _, status = os.waitpid(pid, 0)
-                statuses.append(os.waitstatus_to_exitcode(status))
-                break
-            except KeyboardInterrupt:  # Ctrl-C reached the workers too; wait for them
-                forward(signal.SIGINT)
-            except ChildProcessError:
-                break
-    return 0 if all(status in (0, 130) for status in statuses) else 1
+        # Announced once every worker serves: with --reuse-port the port refuses connections
+        # until then.
+        return pool.run(serve, ready=lambda: _announce(args, out, pool.port))
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True

@@ -63,3 +63,42 @@ def test_floor_ratios_read_how_much_room_the_stack_leaves() -> None:
     ping = _named_cells(text, "ping-pong")
     assert ping["floor"] == "n/a"  # the floor serves handshakes only
     assert ping["qtls ÷ floor"] == ""
+
+
+def _pool_sample(workers: list[int], seconds: float, server_cpu: float, client_cpu: float,
+                 other: tuple[int, int]) -> tuple[dict, dict]:
+    server = {"workers": [{"number": n + 1, "handshakes": h, "cpu": server_cpu / len(workers)}
+                          for n, h in enumerate(workers)],
+              "handshakes": sum(workers), "cpu": server_cpu}
+    served = {str(n + 1): {"handshakes": h, "offered_same": h - 1 - other[0],
+                           "resumed_same": h - 1 - other[0], "offered_other": other[0],
+                           "resumed_other": other[1]} for n, h in enumerate(workers)}
+    client = {"handshakes": sum(workers), "seconds": seconds, "cpu": client_cpu,
+              "served": served}
+    return server, client
+
+
+def test_the_worker_rows_are_qtls_only_and_summarised_with_the_2_to_1_ratio() -> None:
+    from bench.report import workers_summary
+
+    rows = [w for w in workloads(smoke=False) if w.kind == "workers"]
+    impls = [i for i in IMPLS if i.name in ("PyQt6", "qtls")]
+    results = Results()
+    one = [_pool_sample([1000], 2.0, 1.5, 0.5, (0, 0)) for _ in range(3)]
+    two = [_pool_sample([600, 400], 1.0 + rep / 10, 1.6, 0.5, (0, 0)) for rep in range(3)]
+    tickets = [_pool_sample([500, 500], 1.0, 1.0, 0.5, (200, 199)) for _ in range(2)]
+    results.raw[("cap-workers-1", "qtls")] = one
+    results.raw[("cap-workers-2", "qtls")] = two
+    results.raw[("resume-workers-2", "qtls")] = tickets
+    text = table(results, impls, rows)
+    assert _named_cells(text, "server capacity, 1 worker process")["PyQt6"] == "n/a"
+    summary = workers_summary(results)
+    assert summary is not None
+    # 500 hs/s with one worker; 1000/1.1 = 909 (the median of 1000, 909, 833) with two.
+    assert "| handshakes per second (wall clock) | 500 | 909 | 1.82× |" in summary
+    assert "| busiest worker's share of the handshakes | 100 % | 60.0 % |" in summary
+    assert "2 workers ÷ 1 worker (wall clock): 1.82× (target ≥ 1.7 ✓)" in summary
+    # Per serving worker, summed over the repetitions: 2 × 200 offered, 2 × 199 resumed.
+    assert "worker 1 resumed 398 of the 400 tickets another worker issued and 598 of its own " \
+           "598" in summary
+    assert workers_summary(Results()) is None

@@ -21,6 +21,14 @@ SMOKE_ROWS = (
     "ping-pong, 64-byte round trips, one connection",
     "server memory per idle TLS connection",
 )
+# qtls.prefork's rows: the qtls column only (no reference has a worker pool).
+WORKER_ROWS = ("cap-workers-1", "cap-workers-2", "cap-workers-2-reuseport", "resume-workers-2")
+WORKER_TITLES = (
+    "server capacity, 1 worker process (qtls.prefork)",
+    "server capacity, 2 worker processes (qtls.prefork)",
+    "server capacity, 2 worker processes, a SO_REUSEPORT socket each",
+    "tickets resumed by another worker than their issuer",
+)
 
 
 @pytest.mark.timeout(300)
@@ -36,7 +44,7 @@ def test_smoke_run_completes_and_prints_every_workload_row(tmp_path: Path) -> No
     assert report.strip() in proc.stdout  # the table is printed, not only written
     table_rows = [line for line in report.splitlines() if line.startswith("| ")]
     assert table_rows[0].startswith("| workload | unit |")
-    for title in SMOKE_ROWS:
+    for title in SMOKE_ROWS + WORKER_TITLES:
         assert any(row.startswith(f"| {title}") for row in table_rows), title
 
     # The references measure every workload they run: a failure there is a harness bug.
@@ -52,6 +60,14 @@ def test_smoke_run_completes_and_prints_every_workload_row(tmp_path: Path) -> No
         assert not failed, failed
         measured = [key for key in raw["values"] if key.split("|")[1] == name]
         assert len(measured) == len(SMOKE_ROWS)
+
+    # The worker pool measured each of its rows (a failure there is a harness bug too: the
+    # pool is small and its client is the benchmark's own), and every ticket offered to
+    # another worker than its issuer resumed; the summary says what 2 workers gain.
+    for row in WORKER_ROWS:
+        assert f"{row}|qtls" in raw["values"], raw["errors"].get(f"{row}|qtls")
+    assert raw["values"]["resume-workers-2|qtls"] == [100.0]
+    assert "Capacity with 2 workers ÷ 1 worker (wall clock):" in report
 
     # The floor (a reference server, no Qt API) runs the capacity rows and nothing else, with
     # the group and cipher every pinned column uses.

@@ -180,3 +180,21 @@ def test_a_session_resumes_whichever_worker_a_client_reaches(processes: Processe
     assert served == {1, 2}, "the kernel gave every client to one worker; nothing was shown"
     server.proc.send_signal(signal.SIGTERM)
     assert server.finish() == 0
+
+
+def test_reuse_port_workers_each_serve_and_a_killed_one_is_restarted(processes: Processes,
+                                                                     tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    server, port = processes.qtls_serve("--write-ca", str(ca), "--workers", "2",
+                                        "--reuse-port", "--duration", "30")
+    first = int(server.wait_for(r"worker 1 \(pid (\d+)\) serving").group(1))
+    os.kill(first, signal.SIGKILL)
+    server.wait_for(rf"qtls serve: worker 1 \(pid {first}\) was killed by SIGKILL .*restarting")
+    server.wait_for(rf"worker 1 \(pid (?!{first}\))\d+\) serving")
+    for _ in range(6):  # (connections the dead worker's socket held are gone; new ones work)
+        with _tls_client(str(ca), port) as tls:
+            tls.sendall(b"reuse\n")
+            assert tls.recv(100) == b"reuse\n"
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.finish() == 0
+    assert "Traceback" not in server.output
