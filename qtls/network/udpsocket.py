@@ -42,11 +42,13 @@ from typing import Any
 from qtls.core.qobject import QObject
 from qtls.core.signals import emit_if_connected
 from qtls.network import datagramio as _dio
+from qtls.network import multicast as _multicast
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
 from qtls.network.abstractsocket import QAbstractSocket, _address_of
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.networkdatagram import QNetworkDatagram, check_port
+from qtls.network.networkinterface import QNetworkInterface
 from qtls.network.socketenums import BindFlag, NetworkLayerProtocol, SocketError, SocketType
 from qtls.network.socketenums import SocketState as _SocketState
 from qtls.network.socketoptions import set_option
@@ -88,7 +90,6 @@ class QUdpSocket(QAbstractSocket):
         # Qt's socketEngine->error()/errorString(): the last error of the socket layer.
         self._engine_error: tuple[SocketError, str] = (_NO_ERROR, _err.UNKNOWN)
         self._kept_sock: socket.socket | None = None  # a bound socket connectToHost reuses
-        self._multicast_ifindex = 0
 
     # ================================================================ the socket layer
 
@@ -370,6 +371,58 @@ class QUdpSocket(QAbstractSocket):
         self._announced = False
         self._update_io()
 
+    # ================================================================ multicast
+
+    def joinMulticastGroup(self, groupAddress: Any,
+                           iface: QNetworkInterface | None = None) -> bool:
+        """Join the multicast group ``groupAddress`` on ``iface`` (default: the system's
+        choice). The socket must be bound, to AnyIPv4 (not Any) for an IPv4 group, with
+        ShareAddress if other sockets use the port. A failure returns False without
+        errorOccurred, as Qt's does."""
+        return self._membership("joinMulticastGroup", True, groupAddress, iface)
+
+    def leaveMulticastGroup(self, groupAddress: Any,
+                            iface: QNetworkInterface | None = None) -> bool:
+        """Leave a group joined with joinMulticastGroup (False if it was not joined)."""
+        return self._membership("leaveMulticastGroup", False, groupAddress, iface)
+
+    def _membership(self, method: str, join: bool, group: Any,
+                    iface: QNetworkInterface | None) -> bool:
+        group = _group_argument(group, method)
+        if iface is None:
+            iface = QNetworkInterface()
+        elif not isinstance(iface, QNetworkInterface):
+            raise TypeError(f"{method}(): argument 2 has unexpected type "
+                            f"'{type(iface).__name__}'")
+        sock = self._sock
+        if sock is None or self._state is not _B:
+            _warn(method)
+            return False
+        ok, failure = _multicast.membership(sock, join, group, iface)
+        if failure is not None:
+            self._engine_error = failure  # the socket layer's error only (Qt)
+        return ok
+
+    def multicastInterface(self) -> QNetworkInterface:
+        """The interface multicast datagrams leave through; invalid when the routing table
+        chooses (the default)."""
+        sock = self._sock
+        if sock is None:
+            _warn("multicastInterface")
+            return QNetworkInterface()
+        return _multicast.outgoing_interface(sock)
+
+    def setMulticastInterface(self, iface: QNetworkInterface) -> None:
+        """Send multicast datagrams through ``iface`` (the socket must be bound)."""
+        if not isinstance(iface, QNetworkInterface):
+            raise TypeError("setMulticastInterface(): argument 1 has unexpected type "
+                            f"'{type(iface).__name__}'")
+        sock = self._sock
+        if sock is None:
+            _warn("setMulticastInterface")
+            return
+        _multicast.set_outgoing_interface(sock, iface)
+
     # ================================================================ readiness
 
     def _wants_read(self) -> bool:
@@ -543,6 +596,14 @@ class QUdpSocket(QAbstractSocket):
     def _finish_disconnect(self) -> None:
         self._drop_kept()
         super()._finish_disconnect()
+
+
+def _group_argument(group: Any, method: str) -> QHostAddress:
+    if isinstance(group, _Special):
+        return QHostAddress(group)
+    if not isinstance(group, QHostAddress):
+        raise TypeError(f"{method}(): argument 1 has unexpected type '{type(group).__name__}'")
+    return group
 
 
 def _bind_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]
