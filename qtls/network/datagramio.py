@@ -59,6 +59,7 @@ ADDRESS_IN_USE = "The bound address is already in use"
 ADDRESS_PROTECTED = "The address is protected"
 ADDRESS_NOT_AVAILABLE = "The address is not available"
 UNSUPPORTED = "Operation on socket is not supported"
+UNSUPPORTED_OPERATION = "Unsupported socket operation"
 
 _SCRATCH = bytearray(1)
 
@@ -214,9 +215,12 @@ def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
         if hop_limit != -1:
             ancillary.append((socket.IPPROTO_IP, IP_TTL, _INT.pack(hop_limit)))
         if ifindex or not source.isNull():
+            # Qt writes the sender into ipi_addr, which Linux ignores when sending (only
+            # ipi_spec_dst picks the source): so an IPv4 sender address has no effect, as
+            # with PyQt6 on Linux. The interface index does.
             value = source.toIPv4Address()[0]
             ancillary.append((socket.IPPROTO_IP, IP_PKTINFO,
-                              _IN_PKTINFO.pack(ifindex, value.to_bytes(4, "big"), bytes(4))))
+                              _IN_PKTINFO.pack(ifindex, bytes(4), value.to_bytes(4, "big"))))
     if sockaddr is None:
         return sock.sendmsg([data], ancillary)
     return sock.sendmsg([data], ancillary, 0, sockaddr)

@@ -140,10 +140,16 @@ class QUdpSocket(QAbstractSocket):
                          "QAbstractSocket::UnconnectedState")
             self._report_engine_error()
             return False
-        if not self._open_layer(address.protocol()):
+        # Qt makes the socket layer only when there is none: a socket whose bind failed keeps
+        # its descriptor (isValid() stays True) and binds it again.
+        if self._sock is None and not self._open_layer(address.protocol()):
             return False
         sock = self._sock
         assert sock is not None
+        if address.isNull():
+            self._engine_failed(SocketError.UnsupportedSocketOperationError,
+                                _dio.UNSUPPORTED_OPERATION)
+            return False
         if mode & (BindFlag.ShareAddress | BindFlag.ReuseAddressHint):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         elif mode & BindFlag.DontShareAddress:
@@ -151,7 +157,6 @@ class QUdpSocket(QAbstractSocket):
         try:
             sock.bind(_dio.sockaddr_for(sock, address, port))
         except OSError as exc:
-            self._reset_socket()
             self._engine_failed(*_dio.bind_error(exc))
             return False
         self._local_address, self._local_port = self._local_endpoint(sock)
@@ -159,6 +164,22 @@ class QUdpSocket(QAbstractSocket):
         if self._state is _B:  # a slot of stateChanged may have closed the socket
             self._update_io()
         return True
+
+    def isValid(self) -> bool:
+        """True while the socket has a descriptor (bound, connected, or a failed bind's),
+        and, as in Qt, while it stays open after disconnectFromHost()."""
+        return self._sock is not None or self.isOpen()
+
+    def _unbound_layer(self, method: str) -> bool:
+        """True when there is no usable socket layer for ``method`` (Qt's checks)."""
+        if self._sock is None:
+            _warn(method)
+            return True
+        if self._state is not _B and self._state is not _OK:
+            _log.warning("QNativeSocketEngine::%s() was called in "
+                         "QAbstractSocket::UnconnectedState", method)
+            return True
+        return False
 
     @staticmethod
     def _local_endpoint(sock: socket.socket) -> tuple[QHostAddress, int]:
@@ -169,10 +190,12 @@ class QUdpSocket(QAbstractSocket):
         return address, port
 
     def _ensure_bound(self) -> bool:
-        """What writeDatagram does first: an unbound socket binds to Any (dual stack)."""
+        """What writeDatagram does first: an unbound socket binds to Any (dual stack). As in
+        Qt, a failed bind does not stop the send when there is a descriptor (the kernel
+        then picks the source port)."""
         if self._sock is None or self._state is _U:
-            return self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
-        return True
+            self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
+        return self._sock is not None
 
     # ================================================================ sending
 
@@ -254,8 +277,7 @@ class QUdpSocket(QAbstractSocket):
     def hasPendingDatagrams(self) -> bool:
         """True when at least one datagram waits to be read."""
         sock = self._sock
-        if sock is None:
-            _warn("hasPendingDatagrams")
+        if self._unbound_layer("hasPendingDatagrams") or sock is None:
             return False
         return _dio.has_pending(sock)
 
@@ -265,12 +287,14 @@ class QUdpSocket(QAbstractSocket):
         if sock is None:
             _warn("pendingDatagramSize")
             return -1
+        if self._state is not _B and self._state is not _OK:
+            return -1
         return _dio.pending_size(sock)
 
     def bytesAvailable(self) -> int:
         """The size of the next datagram, as Qt's unbuffered socket reports it (0 if none)."""
         sock = self._sock
-        if sock is None:
+        if sock is None or (self._state is not _B and self._state is not _OK):
             return 0
         return max(0, _dio.pending_size(sock))
 
@@ -289,6 +313,12 @@ class QUdpSocket(QAbstractSocket):
         sock = self._sock
         if sock is None:
             _warn("readDatagram")
+            return None, QHostAddress(), 0
+        if self._state is not _B and self._state is not _OK:
+            _log.warning("QNativeSocketEngine::readDatagram() was called not in "
+                         "QAbstractSocket::BoundState or QAbstractSocket::ConnectedState")
+            self._datagram_consumed()
+            self._report_engine_error()
             return None, QHostAddress(), 0
         try:
             received = _dio.receive(sock, maxlen, False)
@@ -320,9 +350,13 @@ class QUdpSocket(QAbstractSocket):
             _warn("receiveDatagram")
             return QNetworkDatagram()
         if maxSize < 0:
-            maxSize = _dio.pending_size(sock)
+            maxSize = self.pendingDatagramSize()
             if maxSize < 0:
                 return QNetworkDatagram()
+        if self._state is not _B and self._state is not _OK:
+            self._datagram_consumed()
+            self._report_engine_error()
+            return QNetworkDatagram()
         try:
             received = _dio.receive(sock, maxSize, True)
         except OSError as exc:
