@@ -62,6 +62,8 @@ UNSUPPORTED = "Operation on socket is not supported"
 UNSUPPORTED_OPERATION = "Unsupported socket operation"
 
 _SCRATCH = bytearray(1)
+#: No UDP payload is longer (65535 minus the UDP header; IPv6 jumbograms aside).
+MAX_DATAGRAM = 65527
 
 
 def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
@@ -158,6 +160,7 @@ class Received:
 def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
     """Read one datagram (the part past ``maxsize`` is dropped, as recvmsg does); with
     ``header`` also its destination, interface and hop limit. Raises OSError."""
+    maxsize = min(maxsize, MAX_DATAGRAM)  # (a larger buffer would only be allocated)
     if not header:
         data, sender = sock.recvfrom(maxsize)
         return Received(data, sender)

@@ -45,7 +45,7 @@ from qtls.network import datagramio as _dio
 from qtls.network import multicast as _multicast
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
-from qtls.network.abstractsocket import QAbstractSocket, _address_of
+from qtls.network.abstractsocket import QAbstractSocket, _address_of, _descriptor
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.networkdatagram import QNetworkDatagram, check_port
 from qtls.network.networkinterface import QNetworkInterface
@@ -386,7 +386,7 @@ class QUdpSocket(QAbstractSocket):
         if not maxlen:
             return b""
         try:
-            data = sock.recv(maxlen)
+            data = sock.recv(min(maxlen, _dio.MAX_DATAGRAM))
         except BlockingIOError:
             data = b""
         except ConnectionResetError:
@@ -553,6 +553,51 @@ class QUdpSocket(QAbstractSocket):
         self._local_address, self._local_port = self._local_endpoint(sock)
         self._set_state(_OK)
         return self._state is _OK
+
+    def setSocketDescriptor(self, socketDescriptor: Any,
+                            state: _SocketState = _SocketState.ConnectedState,
+                            mode: Any = QAbstractSocket.OpenModeFlag.ReadWrite) -> bool:
+        """Adopt an existing UDP descriptor in ``state`` (BoundState for a bound socket,
+        ConnectedState, the default, for a connected one); the socket then owns it.
+
+        As in Qt, the descriptor keeps its own options (an adopted socket reports no
+        destination address or hop limit unless it asked for IP_PKTINFO / IP_RECVTTL), and
+        a descriptor that is not a datagram socket is handled as QAbstractSocket does.
+        """
+        fd = _descriptor(socketDescriptor)
+        adopted = None
+        if fd >= 0 and isinstance(state, _SocketState):
+            try:
+                adopted = socket.socket(fileno=fd)
+            except OSError:
+                adopted = None
+            if adopted is not None and (adopted.type != socket.SOCK_DGRAM or adopted.family
+                                        not in (socket.AF_INET, socket.AF_INET6)):
+                adopted.detach()  # not a UDP socket: QAbstractSocket's rules
+                adopted = None
+        if adopted is None:
+            return super().setSocketDescriptor(socketDescriptor, state, mode)
+        if not isinstance(mode, QAbstractSocket.OpenModeFlag):
+            adopted.detach()
+            raise TypeError("setSocketDescriptor(): argument 3 has unexpected type "
+                            f"'{type(mode).__name__}'")
+        self._drop_kept()
+        self._reset_socket()
+        self._state = _U
+        self._error = _NO_ERROR
+        self.setErrorString(_err.UNKNOWN)
+        self._engine_error = (_NO_ERROR, _err.UNKNOWN)
+        adopted.setblocking(False)
+        self._sock = adopted
+        self._peer_name = ""
+        self._fetch_endpoints(adopted)
+        self._local_address, self._local_port = self._local_endpoint(adopted)
+        for option, value in self._options.items():
+            set_option(adopted, option, value)
+        self.setOpenMode(mode)
+        self._set_state(state)
+        self._update_io()
+        return True
 
     # ================================================================ blocking API
 

@@ -409,6 +409,46 @@ def connect_by_name(log: Log) -> None:
 
 
 @scenario
+def adopt_descriptor(log: Log) -> None:
+    raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    raw.bind(("127.0.0.1", 0))
+    s = QUdpSocket()
+    record(s, log, "s")
+    log.append(["adopt bound", s.setSocketDescriptor(raw.detach(),
+                                                     QAbstractSocket.SocketState.BoundState),
+                status(s), address(s.localAddress())])
+    t = QUdpSocket()
+    t.writeDatagram(b"abc", LOCAL, s.localPort())
+    log.append(["wait", s.waitForReadyRead(2000)])
+    log.append(["adopted header", header(s.receiveDatagram(), s, t)])
+    raw2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    raw2.connect(("127.0.0.1", s.localPort()))
+    c = QUdpSocket()
+    record(c, log, "c")
+    log.append(["adopt connected", c.setSocketDescriptor(raw2.detach()), status(c),
+                address(c.peerAddress()), c.peerPort() == s.localPort()])
+    log.append(["write", c.write(b"xyz")])
+    log.append(["wait", s.waitForReadyRead(2000), s.readDatagram(10)[0]])
+    u = QUdpSocket()
+    record(u, log, "u")
+    log.append(["bad descriptor", u.setSocketDescriptor(99999), status(u)])
+
+
+@scenario
+def connected_big_datagrams(log: Log) -> None:
+    s = bound(log, "s")
+    big = QUdpSocket()
+    big.connectToHost(LOCAL, s.localPort())
+    s.writeDatagram(b"z" * 30000, LOCAL, big.localPort())
+    log.append(["wait", big.waitForReadyRead(2000), len(big.readAll())])
+    s.writeDatagram(b"z" * 30000, LOCAL, big.localPort())
+    s.writeDatagram(b"q" * 10, LOCAL, big.localPort())
+    time.sleep(0.05)
+    log.append(["read", len(big.read(100000) or b""), len(big.readAll())])
+    log.append(["canReadLine", big.canReadLine(), big.atEnd()])
+
+
+@scenario
 def datagram_values(log: Log) -> None:
     def fields(d: Any) -> list[Any]:
         data = d.data()
