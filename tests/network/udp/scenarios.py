@@ -449,6 +449,51 @@ def connected_big_datagrams(log: Log) -> None:
 
 
 @scenario
+def connect_by_name_blocking(log: Log) -> None:
+    srv = bound(log, "srv")
+    n = QUdpSocket()
+    record(n, log, "n")
+    n.connectToHost("localhost", srv.localPort(), QUdpSocket.OpenModeFlag.ReadWrite,
+                    QAbstractSocket.NetworkLayerProtocol.IPv4Protocol)
+    log.append(["wait", n.waitForConnected(5000), status(n), address(n.peerAddress())])
+    log.append(["write", n.write(b"by name"), srv.waitForReadyRead(2000),
+                header(srv.receiveDatagram(), srv, n)])
+    log.append(["connect again", status(n)])
+    n.connectToHost(LOCAL, srv.localPort())
+    log.append(["after", status(n)])
+
+
+@scenario
+def bad_arguments(log: Log) -> None:
+    s = bound(log, "s")
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        ("writeDatagram str", lambda: s.writeDatagram("text", LOCAL, 1)),
+        ("writeDatagram port", lambda: s.writeDatagram(b"x", LOCAL, 70000)),
+        ("writeDatagram negative port", lambda: s.writeDatagram(b"x", LOCAL, -1)),
+        ("writeDatagram address str", lambda: s.writeDatagram(b"x", "127.0.0.1", 1)),
+        ("writeDatagram two args", lambda: s.writeDatagram(b"x", LOCAL)),
+        ("readDatagram str", lambda: s.readDatagram("10")),
+        ("readDatagram negative", lambda: s.readDatagram(-1)),
+        ("receiveDatagram str", lambda: s.receiveDatagram("10")),
+        ("bind port", lambda: QUdpSocket().bind(LOCAL, 70000)),
+        ("bind str", lambda: QUdpSocket().bind("127.0.0.1", 0)),
+        ("bind mode", lambda: QUdpSocket().bind(LOCAL, 0, 1)),
+        ("join str", lambda: s.joinMulticastGroup("239.1.1.1")),
+        ("setMulticastInterface", lambda: s.setMulticastInterface(None)),
+        ("setHopLimit str", lambda: QNetworkDatagram().setHopLimit("3")),
+        ("setInterfaceIndex negative", lambda: QNetworkDatagram().setInterfaceIndex(-1)),
+        ("waitForReadyRead str", lambda: s.waitForReadyRead("10")),
+    ]
+    for name, call in calls:
+        try:
+            result = call()
+            log.append([name, "returned", result if isinstance(result, (int, bool)) else
+                        type(result).__name__])
+        except Exception as exc:  # noqa: BLE001  (the exception type is what is compared)
+            log.append([name, "raised", type(exc).__name__])
+
+
+@scenario
 def datagram_values(log: Log) -> None:
     def fields(d: Any) -> list[Any]:
         data = d.data()
