@@ -18,6 +18,7 @@ Failures come back as Qt's SocketError and text (the native engine's wording).
 
 from __future__ import annotations
 
+import _socket
 import errno
 import os
 import socket
@@ -61,6 +62,10 @@ ADDRESS_NOT_AVAILABLE = "The address is not available"
 UNSUPPORTED = "Operation on socket is not supported"
 UNSUPPORTED_OPERATION = "Unsupported socket operation"
 
+#: A socket's address family as a plain int (the ``family`` property converts it to an enum,
+#: which costs more than the send it is asked for).
+family_of = _socket.socket.family.__get__
+
 _SCRATCH = bytearray(1)
 #: No UDP payload is longer (65535 minus the UDP header; IPv6 jumbograms aside).
 MAX_DATAGRAM = 65527
@@ -93,7 +98,7 @@ def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
 
 def is_dual_stack(sock: socket.socket) -> bool:
     """Whether an AF_INET6 socket also carries IPv4 (IPV6_V6ONLY off)."""
-    if sock.family != socket.AF_INET6:
+    if family_of(sock) != socket.AF_INET6:
         return False
     try:
         return not sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
@@ -101,11 +106,29 @@ def is_dual_stack(sock: socket.socket) -> bool:
         return False
 
 
+# sockaddrs by (family, address bytes, protocol, scope, port): a socket usually talks to a
+# few peers, and building the text form of an address costs more than the send itself.
+_SOCKADDRS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_SOCKADDRS_LIMIT = 4096
+
+
 def sockaddr_for(sock: socket.socket, address: QHostAddress, port: int) -> tuple[Any, ...]:
     """The sockaddr to reach ``address``:``port`` through ``sock``'s family: an IPv4 address
     is written v4-mapped for an AF_INET6 socket, a null one is the family's wildcard."""
+    family = family_of(sock)
+    key = (family, address._a6, address._protocol, address._scope, port)
+    sockaddr = _SOCKADDRS.get(key)
+    if sockaddr is None:
+        sockaddr = _sockaddr(family, address, port)
+        if len(_SOCKADDRS) >= _SOCKADDRS_LIMIT:
+            _SOCKADDRS.clear()
+        _SOCKADDRS[key] = sockaddr
+    return sockaddr
+
+
+def _sockaddr(family: int, address: QHostAddress, port: int) -> tuple[Any, ...]:
     protocol = address.protocol()
-    if sock.family == socket.AF_INET6:
+    if family == socket.AF_INET6:
         if protocol is _IPV6:
             text = address.toString().partition("%")[0]
             scope = address.scopeId()
@@ -207,7 +230,7 @@ def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
         return sock.sendto(data, sockaddr)
     ancillary: list[tuple[int, int, bytes]] = []
     source = sender if sender is not None else QHostAddress()
-    if sock.family == socket.AF_INET6:
+    if family_of(sock) == socket.AF_INET6:
         if hop_limit != -1:
             ancillary.append((socket.IPPROTO_IPV6, IPV6_HOPLIMIT, _INT.pack(hop_limit)))
         if ifindex or not source.isNull():

@@ -18,6 +18,7 @@ import logging
 import socket
 import struct
 
+from qtls.network.datagramio import family_of
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.networkinterface import QNetworkInterface
 from qtls.network.socketenums import NetworkLayerProtocol, SocketError
@@ -38,7 +39,7 @@ _UNSUPPORTED_PROTOCOL = (SocketError.UnsupportedSocketOperationError,
 
 def socket_protocol(sock: socket.socket) -> NetworkLayerProtocol:
     """IPv4, IPv6, or Any for a dual-stack AF_INET6 socket (Qt's socketProtocol)."""
-    if sock.family == socket.AF_INET:
+    if family_of(sock) == socket.AF_INET:
         return _IPV4
     try:
         v6only = sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)

@@ -34,11 +34,15 @@ engine's last one (Qt's ``socketEngine->error()``): ``_engine_error``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+import threading
 import time
+import weakref
 from typing import Any
 
+from qtls.core.dispatch import post
 from qtls.core.qobject import QObject
 from qtls.core.signals import emit_if_connected
 from qtls.network import datagramio as _dio
@@ -68,6 +72,13 @@ _Special = QHostAddress.SpecialAddress
 _BytesLike = (bytes, bytearray, memoryview)
 
 
+def _rearm(ref: weakref.ref[Any], loop: asyncio.AbstractEventLoop, generation: int) -> None:
+    # Weakly: a loop that never runs (a blocking program) must not keep the socket alive.
+    sock = ref()
+    if sock is not None:
+        sock._rearm(loop, generation)
+
+
 def _warn(method: str) -> None:
     _log.warning("QUdpSocket::%s() called on a QUdpSocket when not in QUdpSocket::BoundState",
                  method)
@@ -90,6 +101,7 @@ class QUdpSocket(QAbstractSocket):
         # Qt's socketEngine->error()/errorString(): the last error of the socket layer.
         self._engine_error: tuple[SocketError, str] = (_NO_ERROR, _err.UNKNOWN)
         self._kept_sock: socket.socket | None = None  # a bound socket connectToHost reuses
+        self._rearm_queued = False  # a _rearm waits in the loop (see _datagram_consumed)
 
     # ================================================================ the socket layer
 
@@ -111,6 +123,7 @@ class QUdpSocket(QAbstractSocket):
 
     def _reset_socket(self) -> None:
         self._announced = False
+        self._rearm_queued = False
         super()._reset_socket()
 
     def _engine_failed(self, error: SocketError, text: str) -> None:
@@ -368,8 +381,9 @@ class QUdpSocket(QAbstractSocket):
         self._datagram_consumed()
         sender, sender_port = _address_of(received.sender)
         destination = received.destination
+        # (The sender address is shared, never modified: the datagram's getters copy.)
         return QNetworkDatagram._received(
-            received.data, QHostAddress(sender), sender_port,
+            received.data, sender, sender_port,
             destination if destination is not None else QHostAddress(),
             self._local_port if destination is not None else 0,
             received.hop_limit, received.ifindex)
@@ -401,9 +415,38 @@ class QUdpSocket(QAbstractSocket):
         return data
 
     def _datagram_consumed(self) -> None:
-        """A read took (or tried to take) a datagram: watch the descriptor again (Qt)."""
+        """A read took (or tried to take) a datagram: watch the descriptor again (Qt).
+
+        Inside a readyRead slot the reader is still on and nothing changes. Otherwise it is
+        turned back on from the loop's next turn (when Qt's re-enabled notifier would fire
+        anyway), once however many reads happen before: a blocking program, whose loop never
+        runs, thus pays no loop (de)registration per datagram.
+        """
         self._announced = False
+        if self._reader_on or self._rearm_queued or not self._wants_read():
+            return
+        loop = self._event_loop()
+        try:
+            loop.call_soon(_rearm, self._weak_self(), loop, self._generation)
+        except RuntimeError:  # the loop is closed: no loop will watch the descriptor anyway
+            self._update_io()
+            return
+        self._rearm_queued = True
+
+    def _rearm(self, loop: asyncio.AbstractEventLoop, generation: int) -> None:
+        if loop is not self._loop or generation != self._generation:
+            return  # moved to another thread, or another descriptor: not ours to clear
+        self._rearm_queued = False
         self._update_io()
+
+    def _set_thread(self, thread: threading.Thread) -> None:
+        """moveToThread: a re-arm queued on the old thread's loop is redone on the new one."""
+        pending = self._rearm_queued and thread is not self._qt_thread
+        if pending:
+            self._rearm_queued = False
+        super()._set_thread(thread)
+        if pending:
+            post(thread, self._update_io)
 
     # ================================================================ multicast
 
@@ -481,10 +524,14 @@ class QUdpSocket(QAbstractSocket):
             return True
         if _dio.has_pending(sock):
             self._announced = True
-            self._set_reader(False)
         self._reads += 1
         if not self._emitting_ready_read:
             self._emit_ready_read()
+        # The reader goes off only if the slot left the announced datagram unread: a slot that
+        # read one keeps it on (and the next loop turn announces the next datagram), so the
+        # usual slot costs no loop (de)registration at all.
+        if self._announced and self._sock is sock:
+            self._set_reader(False)
         return True
 
     # ================================================================ connecting
@@ -523,7 +570,7 @@ class QUdpSocket(QAbstractSocket):
             address = dialer.addresses.pop(0)
             sock = self._kept_sock
             self._kept_sock = None
-            if sock is not None and sock.family == socket.AF_INET and \
+            if sock is not None and _dio.family_of(sock) == socket.AF_INET and \
                     address.protocol() is not NetworkLayerProtocol.IPv4Protocol:
                 sock.close()
                 sock = None

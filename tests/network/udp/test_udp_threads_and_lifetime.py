@@ -117,3 +117,29 @@ def test_close_inside_ready_read_stops_everything() -> None:
     assert log == ["readyRead", "ClosingState", "UnconnectedState"]
     assert sock.state() is QAbstractSocket.SocketState.UnconnectedState
     assert not sock.hasPendingDatagrams()
+
+
+def test_a_read_outside_the_slot_rearms_the_socket_after_a_move() -> None:
+    from qtls.QtCore import QThread
+
+    sock = _Recorder()
+    sock.readyRead.disconnect(sock.on_ready)
+    announced: list[int] = []
+    sock.readyRead.connect(lambda: announced.append(1))  # reads nothing: the reader goes off
+    assert sock.bind(LOCAL, 0)
+    sender = QUdpSocket()
+    sender.writeDatagram(b"1", LOCAL, sock.localPort())
+    sender.writeDatagram(b"2", LOCAL, sock.localPort())
+    assert run_until(lambda: bool(announced))
+    assert sock.readDatagram(10)[0] == b"1"  # outside the slot: re-armed on the next loop turn
+    sock.readyRead.disconnect()
+    sock.readyRead.connect(sock.on_ready)
+    worker = QThread()
+    worker.start()
+    try:
+        sock.moveToThread(worker)  # before this thread's loop ran the re-arm
+        assert run_until(lambda: bool(sock.threads), 5000)
+        assert sock.threads[0] != threading.current_thread().name
+    finally:
+        worker.quit()
+        worker.wait(5000)
