@@ -180,6 +180,27 @@ class Received:
         self.hop_limit = -1
 
 
+# Destination addresses by (packed address, interface index): a socket receives on a few
+# addresses only. Shared and never modified (QNetworkDatagram's getters copy).
+_DESTINATIONS: dict[tuple[bytes, int], QHostAddress] = {}
+
+
+def _destination(packed: bytes, ifindex: int) -> QHostAddress:
+    key = (packed, ifindex)
+    address = _DESTINATIONS.get(key)
+    if address is None:
+        if len(packed) == 4:
+            address = QHostAddress(int.from_bytes(packed, "big"))
+        else:
+            address = QHostAddress(packed)
+            if ifindex:
+                address.setScopeId(str(ifindex))  # Qt writes the index, not a name
+        if len(_DESTINATIONS) >= _SOCKADDRS_LIMIT:
+            _DESTINATIONS.clear()
+        _DESTINATIONS[key] = address
+    return address
+
+
 def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
     """Read one datagram (the part past ``maxsize`` is dropped, as recvmsg does); with
     ``header`` also its destination, interface and hop limit. Raises OSError."""
@@ -193,17 +214,14 @@ def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
         if level == socket.IPPROTO_IP:
             if kind == IP_PKTINFO and len(value) >= _IN_PKTINFO.size:
                 ifindex, _spec_dst, addr = _IN_PKTINFO.unpack_from(value)
-                result.destination = QHostAddress(int.from_bytes(addr, "big"))
+                result.destination = _destination(addr, 0)
                 result.ifindex = ifindex
             elif kind == IP_TTL and len(value) >= _INT.size:
                 result.hop_limit = _INT.unpack_from(value)[0]
         elif level == socket.IPPROTO_IPV6:
             if kind == IPV6_PKTINFO and len(value) >= _IN6_PKTINFO.size:
                 addr6, ifindex = _IN6_PKTINFO.unpack_from(value)
-                destination = QHostAddress(addr6)
-                if ifindex:
-                    destination.setScopeId(str(ifindex))  # Qt writes the index, not a name
-                result.destination = destination
+                result.destination = _destination(addr6, ifindex)
                 result.ifindex = ifindex
             elif kind == IPV6_HOPLIMIT and len(value) >= _INT.size:
                 result.hop_limit = _INT.unpack_from(value)[0]
