@@ -13,11 +13,14 @@ and ``write()`` move one datagram each.
 readyRead follows Qt's ``canReadNotification`` for unbuffered sockets. When the descriptor
 becomes readable the socket checks that a datagram really waits (a connected socket may have
 been woken by an ICMP error, which the check consumes) and emits readyRead; if a datagram
-waits, the socket then stops watching the descriptor (``_announced``) until the application
-reads one (``readDatagram``, ``receiveDatagram``, ``read``). So a slot that reads one
-datagram of three gets three readyRead, one per loop turn, and a socket nobody reads from gets
-one readyRead and no more. The loop reader and the blocking waits (below) call the same
-``_can_read_notification``.
+waits, it is *announced* (``_announced``) and no readyRead comes until the application reads
+one (``readDatagram``, ``receiveDatagram``, ``read``). So a slot that reads one datagram of
+three gets three readyRead, one per loop turn, and a socket nobody reads from gets one
+readyRead and no more. The loop reader and the blocking waits (below) call the same
+``_can_read_notification``. Where Qt switches its read notifier off and on for every
+datagram, qtls removes the loop's reader only when a slot left the announced datagram unread,
+and a read outside a slot puts it back from the loop's next turn (``_datagram_consumed``):
+the same signals, without a loop (de)registration per datagram.
 
 The blocking waits are Qt's: ``waitForReadyRead`` polls the descriptor and returns True as
 soon as it is readable (at once, without a new readyRead, while an announced datagram is
@@ -67,7 +70,6 @@ _C = _SocketState.ConnectingState
 _OK = _SocketState.ConnectedState
 _B = _SocketState.BoundState
 _NO_ERROR = SocketError.UnknownSocketError
-_ANY = NetworkLayerProtocol.AnyIPProtocol
 _Special = QHostAddress.SpecialAddress
 _BytesLike = (bytes, bytearray, memoryview)
 
@@ -88,9 +90,10 @@ class QUdpSocket(QAbstractSocket):
     """A UDP socket (Qt: QUdpSocket): bind, send and receive datagrams, join multicast groups.
 
     Behaves as PyQt6's (signal order, states, errors and their texts are pinned by tests that
-    run the same scenarios on PyQt6). Differences: ``socketDescriptor()`` is an int, and a
-    connected socket's ICMP "port unreachable" is consumed the way Qt's is on Linux (a
-    readyRead with nothing to read), not turned into an error.
+    run the same scenarios on PyQt6), down to Qt's quirks on Linux: a connected socket's
+    ICMP "port unreachable" is consumed by the readyRead check (a readyRead with nothing to
+    read) unless a read meets it first (ConnectionRefusedError), and an IPv4 sender address
+    in writeDatagram(QNetworkDatagram) has no effect. ``socketDescriptor()`` is an int.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -561,6 +564,11 @@ class QUdpSocket(QAbstractSocket):
         # Qt opens a datagram socket unbuffered.
         return host, port, mode | self.OpenModeFlag.Unbuffered, protocol
 
+    def _start_connecting(self, result: Any) -> None:
+        if not result.addresses:
+            self._drop_kept()  # the lookup found nothing: the bound socket goes too (Qt)
+        super()._start_connecting(result)
+
     def _connect_next(self) -> None:
         """Connect the descriptor to the next address: completes at once for UDP."""
         dialer = self._dialer
@@ -658,7 +666,10 @@ class QUdpSocket(QAbstractSocket):
             self._set_error(SocketError.SocketTimeoutError, _err.CONNECT_TIMEOUT)
             self._set_state(_U)
             return False
-        return super().waitForConnected(msecs)
+        connected = super().waitForConnected(msecs)
+        if self._state is _U:
+            self._drop_kept()  # a timed-out lookup abandons the bound socket it would reuse
+        return connected
 
     def waitForReadyRead(self, msecs: int = 30000) -> bool:
         """Block until a datagram (or an ICMP error) arrives: True, with readyRead emitted
