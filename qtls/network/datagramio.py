@@ -13,7 +13,9 @@ no states, no event loop. It follows Qt's native socket engine on Linux:
   interface or a hop limit (IP_PKTINFO / IP_TTL, IPV6_PKTINFO / IPV6_HOPLIMIT);
 * the size of the next datagram is peeked with MSG_PEEK | MSG_TRUNC.
 
-Failures come back as Qt's SocketError and text (the native engine's wording).
+Failures come back as Qt's SocketError and text (the native engine's wording). Where the
+platform has no recvmsg/sendmsg (Windows) or no name for an option, datagrams go without
+their header fields, never with a guessed option number.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import errno
 import os
 import socket
 import struct
+import sys
 from typing import Any
 
 from qtls.network.hostaddress import QHostAddress
@@ -30,14 +33,25 @@ from qtls.network.socketenums import NetworkLayerProtocol, SocketError
 
 __all__: list[str] = []
 
-# Linux values where the socket module has no name for them.
-IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
-IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
-IP_TTL = getattr(socket, "IP_TTL", 2)
-IPV6_RECVPKTINFO = getattr(socket, "IPV6_RECVPKTINFO", 49)
-IPV6_PKTINFO = getattr(socket, "IPV6_PKTINFO", 50)
-IPV6_RECVHOPLIMIT = getattr(socket, "IPV6_RECVHOPLIMIT", 51)
-IPV6_HOPLIMIT = getattr(socket, "IPV6_HOPLIMIT", 52)
+_LINUX = sys.platform.startswith("linux")
+
+
+def _option(name: str, linux: int) -> int | None:
+    """The socket module's value, else Linux's (the module lacks IP_PKTINFO and IP_RECVTTL
+    before Python 3.12), else None: elsewhere an unnamed option is never guessed."""
+    value = getattr(socket, name, None)
+    return value if value is not None else (linux if _LINUX else None)
+
+
+IP_PKTINFO = _option("IP_PKTINFO", 8)
+IP_RECVTTL = _option("IP_RECVTTL", 12)
+IP_TTL = _option("IP_TTL", 2)
+IPV6_RECVPKTINFO = _option("IPV6_RECVPKTINFO", 49)
+IPV6_PKTINFO = _option("IPV6_PKTINFO", 50)
+IPV6_RECVHOPLIMIT = _option("IPV6_RECVHOPLIMIT", 51)
+IPV6_HOPLIMIT = _option("IPV6_HOPLIMIT", 52)
+#: Where the header fields can be read and written at all (not on Windows).
+HAVE_MSG = hasattr(socket.socket, "recvmsg") and hasattr(socket.socket, "sendmsg")
 
 _IN_PKTINFO = struct.Struct("=i4s4s")  # ipi_ifindex, ipi_spec_dst, ipi_addr
 _IN6_PKTINFO = struct.Struct("=16sI")  # ipi6_addr, ipi6_ifindex
@@ -80,12 +94,14 @@ def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
         sock.setblocking(False)
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if protocol is _ANY else 1)
-            wanted = ((socket.IPPROTO_IPV6, IPV6_RECVPKTINFO),
-                      (socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT))
+            wanted: tuple[tuple[int, int | None], ...] = (
+                (socket.IPPROTO_IPV6, IPV6_RECVPKTINFO), (socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT))
         else:
             wanted = ((socket.IPPROTO_IP, IP_PKTINFO), (socket.IPPROTO_IP, IP_RECVTTL))
         # Qt sets these on every UDP socket and accepts failure of the header options.
         for level, name in ((socket.SOL_SOCKET, socket.SO_BROADCAST), *wanted):
+            if name is None or (level != socket.SOL_SOCKET and not HAVE_MSG):
+                continue
             try:
                 sock.setsockopt(level, name, 1)
             except OSError:
@@ -205,7 +221,7 @@ def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
     """Read one datagram (the part past ``maxsize`` is dropped, as recvmsg does); with
     ``header`` also its destination, interface and hop limit. Raises OSError."""
     maxsize = min(maxsize, MAX_DATAGRAM)  # (a larger buffer would only be allocated)
-    if not header:
+    if not header or not HAVE_MSG:
         data, sender = sock.recvfrom(maxsize)
         return Received(data, sender)
     data, ancillary, _flags, sender = sock.recvmsg(maxsize, _ANCILLARY_SIZE)
@@ -242,23 +258,23 @@ def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
     """Send one datagram to ``sockaddr`` (None: the connected peer); ``sender``, ``ifindex``
     and ``hop_limit`` go as ancillary data when set. Returns the bytes sent; raises OSError
     (BlockingIOError when the send buffer is full)."""
-    if (sender is None or sender.isNull()) and not ifindex and hop_limit == -1:
+    if ((sender is None or sender.isNull()) and not ifindex and hop_limit == -1) or not HAVE_MSG:
         if sockaddr is None:
             return sock.send(data)
         return sock.sendto(data, sockaddr)
     ancillary: list[tuple[int, int, bytes]] = []
     source = sender if sender is not None else QHostAddress()
     if family_of(sock) == socket.AF_INET6:
-        if hop_limit != -1:
+        if hop_limit != -1 and IPV6_HOPLIMIT is not None:
             ancillary.append((socket.IPPROTO_IPV6, IPV6_HOPLIMIT, _INT.pack(hop_limit)))
-        if ifindex or not source.isNull():
+        if (ifindex or not source.isNull()) and IPV6_PKTINFO is not None:
             packed = bytes(source.toIPv6Address()) if not source.isNull() else bytes(16)
             ancillary.append((socket.IPPROTO_IPV6, IPV6_PKTINFO,
                               _IN6_PKTINFO.pack(packed, ifindex)))
     else:
-        if hop_limit != -1:
+        if hop_limit != -1 and IP_TTL is not None:
             ancillary.append((socket.IPPROTO_IP, IP_TTL, _INT.pack(hop_limit)))
-        if ifindex or not source.isNull():
+        if (ifindex or not source.isNull()) and IP_PKTINFO is not None:
             # Qt writes the sender into ipi_addr, which Linux ignores when sending (only
             # ipi_spec_dst picks the source): so an IPv4 sender address has no effect, as
             # with PyQt6 on Linux. The interface index does.

@@ -17,14 +17,19 @@ lifetimes. Elsewhere than Linux only the names and indexes are known.
 from __future__ import annotations
 
 import enum
-import fcntl
 import ipaddress
 import socket
 import struct
+import sys
 from pathlib import Path
 
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import NetworkLayerProtocol
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: interfaces have names and indexes only
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["QNetworkAddressEntry", "QNetworkInterface"]
 
@@ -291,6 +296,8 @@ class QNetworkInterface:
 # --------------------------------------------------------------------------- reading
 
 def _ioctl(sock: socket.socket, request: int, name: str) -> bytes | None:
+    if fcntl is None or not sys.platform.startswith("linux"):  # (SIOCGIF* numbers are Linux's)
+        return None
     try:
         return fcntl.ioctl(sock.fileno(), request, struct.pack("256s", name.encode()[:15]))
     except OSError:
