@@ -7,6 +7,7 @@ the same scenarios on both and compares what they record).
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 
@@ -314,3 +315,64 @@ def test_write_to_port_zero_is_a_network_error() -> None:
     assert sock.writeDatagram(b"x", LOCAL, 0) == -1
     assert sock.error() is Error.NetworkError
     assert sock.errorString() == "Unable to send a message"
+
+
+def _closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_icmp_port_unreachable_on_a_connected_socket() -> None:
+    sock = QUdpSocket()
+    sock.connectToHost(LOCAL, _closed_port())
+    ready: list[int] = []
+    errors: list[Error] = []
+    sock.readyRead.connect(lambda: ready.append(sock.pendingDatagramSize()))
+    sock.errorOccurred.connect(errors.append)
+    assert sock.write(b"x") == 1
+    # The loop's readiness check consumes the ICMP error: a readyRead with nothing to read.
+    assert run_until(lambda: bool(ready))
+    assert ready == [-1] and errors == []
+    # A read that meets the error first (no loop turn in between) reports it, as Qt's does.
+    sock.write(b"x")
+    time.sleep(0.05)  # loopback answers at once; this only leaves room for a loaded machine
+    assert sock.readDatagram(10)[0] is None
+    assert errors == [Error.ConnectionRefusedError]
+    assert sock.errorString() == "Connection refused"
+    assert sock.state() is State.ConnectedState
+
+
+def test_a_failed_bind_keeps_the_descriptor_as_qt_keeps_its_engine() -> None:
+    first = _bound()
+    second = QUdpSocket()
+    assert not second.bind(LOCAL, first.localPort())
+    assert second.isValid() and second.state() is State.UnconnectedState
+    assert second.bind(LOCAL, 0)
+    assert second.state() is State.BoundState
+    null = QUdpSocket()
+    assert not null.bind(QHostAddress(), 0)
+    assert null.error() is Error.UnsupportedSocketOperationError
+
+
+def test_adopting_a_bound_udp_descriptor() -> None:
+    raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    raw.bind(("127.0.0.1", 0))
+    port = raw.getsockname()[1]
+    sock = QUdpSocket()
+    assert sock.setSocketDescriptor(raw.detach(), State.BoundState)
+    assert (sock.state(), sock.localPort()) == (State.BoundState, port)
+    QUdpSocket().writeDatagram(b"adopted", LOCAL, port)
+    assert sock.waitForReadyRead(3000)
+    assert sock.readDatagram(100)[0] == b"adopted"
+
+
+def test_disconnected_socket_stays_open_and_valid_as_in_qt() -> None:
+    server = _bound()
+    client = QUdpSocket()
+    client.connectToHost(LOCAL, server.localPort())
+    client.disconnectFromHost()
+    assert client.state() is State.UnconnectedState
+    assert client.isOpen() and client.isValid()
+    client.close()
+    assert not client.isValid()
