@@ -205,13 +205,19 @@ class QUdpSocket(QAbstractSocket):
             address = QHostAddress(_Special.Any)  # Qt reports the dual-stack wildcard as Any
         return address, port
 
-    def _ensure_bound(self) -> bool:
-        """What writeDatagram does first: an unbound socket binds to Any (dual stack). As in
-        Qt, a failed bind does not stop the send when there is a descriptor (the kernel
-        then picks the source port)."""
+    def _datagram_socket(self) -> socket.socket | None:
+        """The descriptor writeDatagram sends through: an unbound socket binds to Any (dual
+        stack) first; as in Qt, a failed bind does not stop the send when there is a
+        descriptor (the kernel then picks the source port). While a connect looks up the
+        host there is none: Qt's engine refuses the send with its last error."""
+        if self._state is _H or self._state is _C:
+            _log.warning("QNativeSocketEngine::writeDatagram() was called not in "
+                         "QAbstractSocket::BoundState or QAbstractSocket::ConnectedState")
+            self._report_engine_error()
+            return None
         if self._sock is None or self._state is _U:
             self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
-        return self._sock is not None
+        return self._sock
 
     # ================================================================ sending
 
@@ -247,10 +253,9 @@ class QUdpSocket(QAbstractSocket):
         else:
             raise TypeError("writeDatagram(): arguments did not match any overloaded call: "
                             "writeDatagram(data, address, port), writeDatagram(datagram)")
-        if not self._ensure_bound():
+        sock = self._datagram_socket()
+        if sock is None:
             return -1
-        sock = self._sock
-        assert sock is not None
         try:
             sent = _dio.send(sock, data, _dio.sockaddr_for(sock, address, port),
                              sender, ifindex, hop_limit)

@@ -376,3 +376,15 @@ def test_disconnected_socket_stays_open_and_valid_as_in_qt() -> None:
     assert client.isOpen() and client.isValid()
     client.close()
     assert not client.isValid()
+
+
+def test_write_datagram_while_a_connect_by_name_looks_up_the_host_is_refused() -> None:
+    server = _bound()
+    client = QUdpSocket()
+    errors: list[Error] = []
+    client.errorOccurred.connect(errors.append)
+    client.connectToHost("udp-never-cached.invalid", server.localPort())
+    assert client.state() is State.HostLookupState
+    assert client.writeDatagram(b"early", LOCAL, server.localPort()) == -1
+    assert errors == [Error.UnknownSocketError]  # Qt's engine: its last error, none yet
+    client.abort()
