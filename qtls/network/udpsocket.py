@@ -313,11 +313,13 @@ class QUdpSocket(QAbstractSocket):
         return _dio.pending_size(sock)
 
     def bytesAvailable(self) -> int:
-        """The size of the next datagram, as Qt's unbuffered socket reports it (0 if none)."""
+        """What peek() left in the read buffer plus the size of the next datagram, as Qt's
+        unbuffered socket reports it."""
+        buffered = self._read_buffer._size
         sock = self._sock
         if sock is None or (self._state is not _B and self._state is not _OK):
-            return 0
-        return max(0, _dio.pending_size(sock))
+            return buffered
+        return buffered + max(0, _dio.pending_size(sock))
 
     def readDatagram(self, maxlen: int) -> tuple[bytes | None, QHostAddress, int]:
         """Read the next datagram: ``(data, sender address, sender port)``, PyQt6's form.
@@ -421,6 +423,35 @@ class QUdpSocket(QAbstractSocket):
             return None
         self._datagram_consumed()
         return data
+
+    def readLineData(self, maxlen: int) -> bytes:
+        """Qt's QIODevice::readLineData on an unbuffered device: one byte per read(), so each
+        byte comes from the next datagram (the rest of each is lost), up to a newline."""
+        line = bytearray()
+        while len(line) < maxlen:
+            byte = self.readData(1)
+            if not byte:
+                break
+            line += byte
+            if byte == b"\n":
+                break
+        return bytes(line)
+
+    def skipData(self, maxSize: int) -> int:
+        """Qt's QIODevice::skipData: read and drop, in chunks of at most 4096 bytes (each
+        chunk is a datagram here), until a short read."""
+        skipped = 0
+        while maxSize > 0:
+            want = min(maxSize, 4096)
+            data = self.readData(want)
+            got = -1 if data is None else len(data)
+            if got != want:
+                if not skipped:
+                    return got
+                return skipped if got < 0 else skipped + got
+            skipped += got
+            maxSize -= got
+        return skipped
 
     def _datagram_consumed(self) -> None:
         """A read took (or tried to take) a datagram: watch the descriptor again (Qt).

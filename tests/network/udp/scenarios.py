@@ -494,6 +494,31 @@ def bad_arguments(log: Log) -> None:
 
 
 @scenario
+def connected_iodevice_reads(log: Log) -> None:
+    s = bound(log, "s")
+    c = QUdpSocket()
+    c.connectToHost(LOCAL, s.localPort())
+
+    def send(*payloads: bytes) -> None:
+        for payload in payloads:
+            s.writeDatagram(payload, LOCAL, c.localPort())
+        time.sleep(0.05)  # (no loop turn: nothing is announced in between)
+
+    send(b"abcdef", b"ghij")
+    log.append(["peek", c.peek(3), c.bytesAvailable()])
+    log.append(["read", c.read(10), c.bytesAvailable()])
+    log.append(["read empty", c.read(10), c.bytesAvailable()])
+    send(b"line1\nline2\n")
+    log.append(["readLine", c.canReadLine(), bytes(c.readLine()), c.bytesAvailable()])
+    log.append(["readLine empty", bytes(c.readLine())])
+    send(b"xyz")
+    log.append(["getChar", c.getChar(), c.bytesAvailable(), c.read(10)])
+    send(b"skipped")
+    log.append(["skip", c.skip(2), c.read(10)])
+    log.append(["flush", c.flush(), c.bytesToWrite(), c.atEnd()])
+
+
+@scenario
 def datagram_values(log: Log) -> None:
     def fields(d: Any) -> list[Any]:
         data = d.data()
