@@ -372,10 +372,15 @@ class QUdpSocket(QAbstractSocket):
         if sock is None:
             _warn("receiveDatagram")
             return QNetworkDatagram()
-        if maxSize < 0:
-            maxSize = self.pendingDatagramSize()
-            if maxSize < 0:
+        whole = maxSize < 0
+        if whole:
+            # The whole datagram: read into a buffer of the largest size at once, instead of
+            # peeking at the size first (one system call less; the same results: with nothing
+            # to read, or an ICMP error that Qt's peek would consume, a null datagram and no
+            # error).
+            if self._state is not _B and self._state is not _OK:
                 return QNetworkDatagram()
+            maxSize = _dio.MAX_DATAGRAM
         if self._state is not _B and self._state is not _OK:
             self._datagram_consumed()
             self._report_engine_error()
@@ -383,6 +388,8 @@ class QUdpSocket(QAbstractSocket):
         try:
             received = _dio.receive(sock, maxSize, True)
         except OSError as exc:
+            if whole:
+                return QNetworkDatagram()
             self._datagram_consumed()
             if not isinstance(exc, BlockingIOError):
                 self._engine_error = _dio.receive_error(exc)
