@@ -22,12 +22,9 @@ datagram, qtls removes the loop's reader only when a slot left the announced dat
 and a read outside a slot puts it back from the loop's next turn (``_datagram_consumed``):
 the same signals, without a loop (de)registration per datagram.
 
-The blocking waits are Qt's: ``waitForReadyRead`` polls the descriptor and returns True as
-soon as it is readable (at once, without a new readyRead, while an announced datagram is
-still unread); it times out with errorOccurred(SocketTimeoutError). ``waitForBytesWritten``
-is always False (nothing is ever buffered). ``waitForDisconnected`` on a bound socket can
-only time out. ``waitForConnected`` on a bound socket gives up at once, as Qt's does: the
-socket goes unconnected with SocketTimeoutError.
+The blocking waits (:mod:`~qtls.network.udpwaits`) are Qt's for an unbuffered socket:
+``waitForReadyRead`` returns as soon as the descriptor is readable (at once, without a new
+readyRead, while an announced datagram is unread), ``waitForBytesWritten`` is always False.
 
 Errors are Qt's (checked against PyQt6): the native engine's texts ("Datagram was too large
 to send", "No datagram available for reading" as TemporaryError, "The bound address is
@@ -41,7 +38,6 @@ import asyncio
 import logging
 import socket
 import threading
-import time
 import weakref
 from typing import Any
 
@@ -51,7 +47,7 @@ from qtls.core.signals import emit_if_connected
 from qtls.network import datagramio as _dio
 from qtls.network import multicast as _multicast
 from qtls.network import socketerrors as _err
-from qtls.network import socketwaits as _waits
+from qtls.network import udpwaits as _udpwaits
 from qtls.network.abstractsocket import QAbstractSocket, _address_of, _descriptor
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.networkdatagram import QNetworkDatagram, check_port
@@ -703,73 +699,22 @@ class QUdpSocket(QAbstractSocket):
         """Block until connected; a UDP connect completes at once, so this is True once
         connected. On a bound (not connected) socket Qt gives up at once: UnconnectedState
         and SocketTimeoutError, without errorOccurred."""
-        if self._state is _B:
-            _waits._check_msecs(msecs, "waitForConnected")
-            self._reset_socket()
-            self._set_error(SocketError.SocketTimeoutError, _err.CONNECT_TIMEOUT)
-            self._set_state(_U)
-            return False
-        connected = super().waitForConnected(msecs)
-        if self._state is _U:
-            self._drop_kept()  # a timed-out lookup abandons the bound socket it would reuse
-        return connected
+        return _udpwaits.wait_for_connected(self, msecs)
 
     def waitForReadyRead(self, msecs: int = 30000) -> bool:
         """Block until a datagram (or an ICMP error) arrives: True, with readyRead emitted
         unless one is already announced and unread (then True at once, no signal). False on
         timeout (errorOccurred(SocketTimeoutError)) or when unbound."""
-        msecs = _waits._check_msecs(msecs, "waitForReadyRead")
-        if self._state is _U:
-            return False
-        deadline = _waits.Deadline(msecs)
-        if self._state in (_H, _C) and not self.waitForConnected(msecs):
-            return False
-        while True:
-            sock = self._sock
-            if sock is None or self._state not in (_B, _OK):
-                return False
-            readable, _ = _waits._wait_ready(sock.fileno(), True, False, deadline.remaining())
-            if readable:
-                if self._can_read_notification():
-                    return True
-            elif deadline.expired():
-                self._set_error_and_emit(SocketError.SocketTimeoutError, _err.NETWORK_TIMEOUT)
-                return False
+        return _udpwaits.wait_for_ready_read(self, msecs)
 
     def waitForBytesWritten(self, msecs: int = 30000) -> bool:
         """False: a UDP socket buffers nothing, every datagram is sent when written (Qt)."""
-        if self._state is _U:
-            _log.warning("QAbstractSocket::waitForBytesWritten() is not allowed in "
-                         "UnconnectedState")
-            return False
-        return super().waitForBytesWritten(msecs)
+        return _udpwaits.wait_for_bytes_written(self, msecs)
 
     def waitForDisconnected(self, msecs: int = 30000) -> bool:
         """Block until UnconnectedState (a slot closed the socket): True; otherwise it times
         out with errorOccurred(SocketTimeoutError), since nothing else ends a UDP socket."""
-        msecs = _waits._check_msecs(msecs, "waitForDisconnected")
-        if self._state is _U:
-            _log.warning("QAbstractSocket::waitForDisconnected() is not allowed in "
-                         "UnconnectedState")
-            return False
-        deadline = _waits.Deadline(msecs)
-        while True:
-            if self._state is _U:
-                return True
-            sock = self._sock
-            remaining = deadline.remaining()
-            if deadline.expired() or sock is None:
-                break
-            if self._state is _OK and not self._announced:
-                readable, _ = _waits._wait_ready(sock.fileno(), True, False, remaining)
-                if readable:
-                    self._can_read_notification()
-            else:
-                time.sleep(remaining if remaining is not None else 3600.0)
-        if self._state is _U:
-            return True
-        self._set_error_and_emit(SocketError.SocketTimeoutError, _err.NETWORK_TIMEOUT)
-        return False
+        return _udpwaits.wait_for_disconnected(self, msecs)
 
     # ================================================================ closing
 
