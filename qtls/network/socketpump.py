@@ -46,8 +46,8 @@ def _readable(ref: weakref.ref[SocketPump]) -> None:
         pump._on_readable()
 
 
-def _queued_flush(pump: SocketPump) -> None:
-    pump._queued_flush()
+def _run_soon(pump: SocketPump) -> None:
+    pump._on_soon()
 
 
 def _writable(ref: weakref.ref[SocketPump]) -> None:
@@ -201,7 +201,7 @@ class SocketPump(QIODevice):
         self._writer_on = on
 
     _weak: weakref.ref[SocketPump] | None = None
-    # (loop, its SoonQueue, our entry's weak reference) once a flush was queued (_queue_flush).
+    # (loop, its SoonQueue, our entry's weak reference) once something was queued (_queue_soon).
     _soon: tuple[asyncio.AbstractEventLoop, SoonQueue, weakref.ref[SocketPump]] | None = None
     _flush_generation = 0
 
@@ -354,18 +354,29 @@ class SocketPump(QIODevice):
         round per write (a third of a ping-pong round trip). The data still leaves on the next
         loop turn, as in Qt; the writer is registered only when the kernel did not take it all.
         """
-        loop = self._event_loop()
-        soon = self._soon
-        if soon is None or soon[0] is not loop:
-            # Weakly, through the loop's SoonQueue (see qtls.core.soon): a loop that never runs
-            # must not pin us, nor keep a callback per write.
-            queue = soon_queue(loop)
-            soon = self._soon = (loop, queue, queue.watch(self))
-        if not soon[1].add(loop, soon[2], _queued_flush):
+        if not self._queue_soon():
             self._set_writer(True)  # the loop is closed: the writer (or a blocking wait) drains it
             return
         self._flush_queued = True
         self._flush_generation = self._generation
+
+    def _queue_soon(self) -> bool:
+        """Have _on_soon() called on the loop's next turn; False when the loop is closed.
+
+        Weakly, through the loop's SoonQueue (see qtls.core.soon): a loop that never runs
+        must not pin us, nor keep a callback per write. One entry per socket, whatever it
+        queued: _on_soon looks at the flags."""
+        loop = self._event_loop()
+        soon = self._soon
+        if soon is None or soon[0] is not loop:
+            queue = soon_queue(loop)
+            soon = self._soon = (loop, queue, queue.watch(self))
+        return soon[1].add(loop, soon[2], _run_soon)
+
+    def _on_soon(self) -> None:
+        """The loop's turn for what this socket queued (subclasses queue more)."""
+        if self._flush_queued:
+            self._queued_flush()
 
     def _queued_flush(self) -> None:
         self._flush_queued = False

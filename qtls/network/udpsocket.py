@@ -34,11 +34,9 @@ engine's last one (Qt's ``socketEngine->error()``): ``_engine_error``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import threading
-import weakref
 from typing import Any
 
 from qtls.core.dispatch import post
@@ -70,13 +68,6 @@ _Special = QHostAddress.SpecialAddress
 _BytesLike = (bytes, bytearray, memoryview)
 
 
-def _rearm(ref: weakref.ref[Any], loop: asyncio.AbstractEventLoop, generation: int) -> None:
-    # Weakly: a loop that never runs (a blocking program) must not keep the socket alive.
-    sock = ref()
-    if sock is not None:
-        sock._rearm(loop, generation)
-
-
 def _warn(method: str) -> None:
     _log.warning("QUdpSocket::%s() called on a QUdpSocket when not in QUdpSocket::BoundState",
                  method)
@@ -100,7 +91,8 @@ class QUdpSocket(QAbstractSocket):
         # Qt's socketEngine->error()/errorString(): the last error of the socket layer.
         self._engine_error: tuple[SocketError, str] = (_NO_ERROR, _err.UNKNOWN)
         self._kept_sock: socket.socket | None = None  # a bound socket connectToHost reuses
-        self._rearm_queued = False  # a _rearm waits in the loop (see _datagram_consumed)
+        self._rearm_queued = False  # a re-arm waits for the loop's turn (_datagram_consumed)
+        self._rearm_generation = 0
 
     # ================================================================ the socket layer
 
@@ -467,19 +459,18 @@ class QUdpSocket(QAbstractSocket):
         self._announced = False
         if self._reader_on or self._rearm_queued or not self._wants_read():
             return
-        loop = self._event_loop()
-        try:
-            loop.call_soon(_rearm, self._weak_self(), loop, self._generation)
-        except RuntimeError:  # the loop is closed: no loop will watch the descriptor anyway
+        if not self._queue_soon():  # the loop is closed: no loop will watch the descriptor
             self._update_io()
             return
         self._rearm_queued = True
+        self._rearm_generation = self._generation
 
-    def _rearm(self, loop: asyncio.AbstractEventLoop, generation: int) -> None:
-        if loop is not self._loop or generation != self._generation:
-            return  # moved to another thread, or another descriptor: not ours to clear
-        self._rearm_queued = False
-        self._update_io()
+    def _on_soon(self) -> None:
+        super()._on_soon()
+        if self._rearm_queued:
+            self._rearm_queued = False
+            if self._rearm_generation == self._generation:  # (not another descriptor's)
+                self._update_io()
 
     def _set_thread(self, thread: threading.Thread) -> None:
         """moveToThread: a re-arm queued on the old thread's loop is redone on the new one."""
