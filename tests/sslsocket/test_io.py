@@ -7,6 +7,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -508,12 +509,37 @@ def test_wait_for_bytes_written_inside_a_ready_read_slot_sends_at_once(
     server.join()
 
 
-def _two_parts_then_close_notify(conn: Any) -> None:
-    conn.sendall(b"part1")
-    time.sleep(0.3)
-    conn.sendall(b"part2")
-    conn.unwrap()
-    conn.close()
+def _two_parts_then_close_notify(context: ssl.SSLContext) -> Callable[[socket.socket], None]:
+    """A TLS server on memory BIOs: part1, then part2 and its close_notify in one segment, so
+    that the client reads them together (two sends could arrive in two reads, or one)."""
+
+    def handler(raw: socket.socket) -> None:
+        incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        tls = context.wrap_bio(incoming, outgoing, server_side=True)
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                raw.sendall(outgoing.read())
+                incoming.write(raw.recv(65536) or b"")
+        tls.write(b"part1")
+        raw.sendall(outgoing.read())  # (with the session tickets)
+        time.sleep(0.3)
+        tls.write(b"part2")
+        try:
+            tls.unwrap()
+        except ssl.SSLWantReadError:
+            pass  # (the client's close_notify is not awaited)
+        raw.sendall(outgoing.read())
+        raw.settimeout(5)
+        try:
+            while raw.recv(65536):  # until the client closes
+                pass
+        except OSError:
+            pass
+
+    return handler
 
 
 def test_wait_for_ready_read_inside_an_encrypted_slot_returns_the_answer(
@@ -547,7 +573,7 @@ def test_wait_for_ready_read_inside_a_ready_read_slot_emits_ready_read_again(
         pki: Pki, qtls_app: Any) -> None:
     # PyQt6 (same scenario): the data that arrives during the wait is announced by a second
     # readyRead, emitted from inside the wait (the slot runs nested), and the wait is True.
-    server = StdlibServer(pki.stdlib_server_context(), _two_parts_then_close_notify)
+    server = StdlibServer(None, _two_parts_then_close_notify(pki.stdlib_server_context()))
     client = client_for(pki)
     log: list[Any] = []
     depth = [0]
