@@ -14,6 +14,8 @@ if _typing.TYPE_CHECKING:
     from qtls.network.abstractsocket import QAbstractSocket as QAbstractSocket
     from qtls.network.tcpsocket import QTcpSocket as QTcpSocket
     from qtls.network.tcpserver import QTcpServer as QTcpServer
+    from qtls.network.udpsocket import QUdpSocket as QUdpSocket
+    from qtls.network.networkdatagram import QNetworkDatagram as QNetworkDatagram
     from qtls.ssl.qssl import QSsl as QSsl
     from qtls.ssl.x509.error import QSslError as QSslError
     from qtls.ssl.x509.key import QSslKey as QSslKey
@@ -37,6 +39,8 @@ _MODULES: dict[str, str] = {
     "QAbstractSocket": "qtls.network.abstractsocket",
     "QTcpSocket": "qtls.network.tcpsocket",
     "QTcpServer": "qtls.network.tcpserver",
+    "QUdpSocket": "qtls.network.udpsocket",
+    "QNetworkDatagram": "qtls.network.networkdatagram",
     "QSsl": "qtls.ssl.qssl",
     "QSslError": "qtls.ssl.x509.error",
     "QSslKey": "qtls.ssl.x509.key",

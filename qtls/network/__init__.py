@@ -1,1 +1,2 @@
-"""Plain TCP networking: QHostAddress, QAbstractSocket, QTcpSocket, QTcpServer."""
+"""Plain networking: QHostAddress, QAbstractSocket, QTcpSocket, QTcpServer, QUdpSocket,
+QNetworkDatagram."""

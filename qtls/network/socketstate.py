@@ -10,7 +10,9 @@ The ordinary life of a client socket::
 
 with shortcuts Qt takes: ``setSocketDescriptor`` adopts a descriptor straight into any state
 it is given (Connected, Connecting, Bound, Listening); a failed lookup or connection, ``abort()``
-and a peer reset go to Unconnected from anywhere; Bound leads to Connecting or Listening.
+and a peer reset go to Unconnected from anywhere; Bound leads to Connecting or Listening, and
+for a UDP socket to HostLookup (connectToHost keeps the bound socket) or Closing (it closes as
+a connected one does).
 Staying in the same state is always allowed (Qt sets states idempotently in places). Any other
 move is a bug in qtls or in a subclass, so it raises at once instead of being ignored, as
 asyncio's sslproto does.
@@ -36,7 +38,7 @@ TRANSITIONS: dict[SocketState, frozenset[SocketState]] = {
     _H: frozenset({_C, _U}),
     _C: frozenset({_OK, _U, _X}),
     _OK: frozenset({_X, _U}),
-    _B: frozenset({_C, _L, _U}),
+    _B: frozenset({_H, _C, _L, _X, _U}),
     _L: frozenset({_U}),
     _X: frozenset({_U}),
 }

@@ -1,0 +1,245 @@
+"""Datagram I/O: UDP sockets, one datagram in or out with its IP header fields.
+
+What QUdpSocket does with its non-blocking ``socket.socket``, and nothing else: no signals,
+no states, no event loop. It follows Qt's native socket engine on Linux:
+
+* a new UDP socket gets SO_BROADCAST, and asks the kernel for the header fields of what it
+  receives: IP_PKTINFO and IP_RECVTTL on an IPv4 socket, IPV6_RECVPKTINFO and
+  IPV6_RECVHOPLIMIT on an IPv6 one (a dual-stack socket reports IPv4 packets through
+  IPV6_PKTINFO, with no hop limit, as Qt's does);
+* a datagram is received with ``recvmsg`` and its ancillary data gives the destination
+  address, the interface index and the hop limit (``Received``);
+* a datagram is sent with ``sendto``, or ``sendmsg`` when it carries a source address, an
+  interface or a hop limit (IP_PKTINFO / IP_TTL, IPV6_PKTINFO / IPV6_HOPLIMIT);
+* the size of the next datagram is peeked with MSG_PEEK | MSG_TRUNC.
+
+Failures come back as Qt's SocketError and text (the native engine's wording).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import struct
+from typing import Any
+
+from qtls.network.hostaddress import QHostAddress
+from qtls.network.socketenums import NetworkLayerProtocol, SocketError
+
+__all__: list[str] = []
+
+# Linux values where the socket module has no name for them.
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)
+IP_RECVTTL = getattr(socket, "IP_RECVTTL", 12)
+IP_TTL = getattr(socket, "IP_TTL", 2)
+IPV6_RECVPKTINFO = getattr(socket, "IPV6_RECVPKTINFO", 49)
+IPV6_PKTINFO = getattr(socket, "IPV6_PKTINFO", 50)
+IPV6_RECVHOPLIMIT = getattr(socket, "IPV6_RECVHOPLIMIT", 51)
+IPV6_HOPLIMIT = getattr(socket, "IPV6_HOPLIMIT", 52)
+
+_IN_PKTINFO = struct.Struct("=i4s4s")  # ipi_ifindex, ipi_spec_dst, ipi_addr
+_IN6_PKTINFO = struct.Struct("=16sI")  # ipi6_addr, ipi6_ifindex
+_INT = struct.Struct("=i")
+# Room for the largest set of control messages a receive can carry.
+_ANCILLARY_SIZE = (socket.CMSG_SPACE(_IN6_PKTINFO.size) + socket.CMSG_SPACE(_IN_PKTINFO.size)
+                   + 2 * socket.CMSG_SPACE(_INT.size))
+
+_IPV4 = NetworkLayerProtocol.IPv4Protocol
+_IPV6 = NetworkLayerProtocol.IPv6Protocol
+_ANY = NetworkLayerProtocol.AnyIPProtocol
+
+# Qt's texts (QNativeSocketEngine), reused verbatim.
+DATAGRAM_TOO_LARGE = "Datagram was too large to send"
+SEND_FAILED = "Unable to send a message"
+RECEIVE_FAILED = "Unable to receive a message"
+NO_DATAGRAM = "No datagram available for reading"
+SEND_WOULD_BLOCK = "Unable to send a datagram"
+ADDRESS_IN_USE = "The bound address is already in use"
+ADDRESS_PROTECTED = "The address is protected"
+ADDRESS_NOT_AVAILABLE = "The address is not available"
+UNSUPPORTED = "Operation on socket is not supported"
+
+_SCRATCH = bytearray(1)
+
+
+def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
+    """A non-blocking UDP socket for ``protocol``: IPv6 and Any (dual stack) make an AF_INET6
+    socket, anything else an AF_INET one, as Qt's engine does. Raises OSError."""
+    family = socket.AF_INET6 if protocol in (_IPV6, _ANY) else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    try:
+        sock.setblocking(False)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if protocol is _ANY else 1)
+            wanted = ((socket.IPPROTO_IPV6, IPV6_RECVPKTINFO),
+                      (socket.IPPROTO_IPV6, IPV6_RECVHOPLIMIT))
+        else:
+            wanted = ((socket.IPPROTO_IP, IP_PKTINFO), (socket.IPPROTO_IP, IP_RECVTTL))
+        # Qt sets these on every UDP socket and accepts failure of the header options.
+        for level, name in ((socket.SOL_SOCKET, socket.SO_BROADCAST), *wanted):
+            try:
+                sock.setsockopt(level, name, 1)
+            except OSError:
+                pass
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def is_dual_stack(sock: socket.socket) -> bool:
+    """Whether an AF_INET6 socket also carries IPv4 (IPV6_V6ONLY off)."""
+    if sock.family != socket.AF_INET6:
+        return False
+    try:
+        return not sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
+    except OSError:
+        return False
+
+
+def sockaddr_for(sock: socket.socket, address: QHostAddress, port: int) -> tuple[Any, ...]:
+    """The sockaddr to reach ``address``:``port`` through ``sock``'s family: an IPv4 address
+    is written v4-mapped for an AF_INET6 socket, a null one is the family's wildcard."""
+    protocol = address.protocol()
+    if sock.family == socket.AF_INET6:
+        if protocol is _IPV6:
+            text = address.toString().partition("%")[0]
+            scope = address.scopeId()
+            scope_id = 0
+            if scope:
+                try:
+                    scope_id = int(scope) if scope.isdigit() else socket.if_nametoindex(scope)
+                except OSError:
+                    scope_id = 0
+            return (text, port, 0, scope_id)
+        if protocol is _IPV4:
+            return ("::ffff:" + address.toString(), port, 0, 0)
+        return ("::", port, 0, 0)
+    # An IPv6 address that has no IPv4 form reads as 0.0.0.0 here, as in Qt's engine.
+    value = address.toIPv4Address()[0]
+    return (socket.inet_ntoa(value.to_bytes(4, "big")), port)
+
+
+# --------------------------------------------------------------------------- receiving
+
+def pending_size(sock: socket.socket) -> int:
+    """The size of the next datagram (0 for an empty one), or -1 when there is none. A
+    pending error (an ICMP port unreachable on a connected socket) is consumed, as in Qt."""
+    try:
+        return sock.recv_into(_SCRATCH, 1, socket.MSG_PEEK | socket.MSG_TRUNC)
+    except OSError:
+        return -1
+
+
+def has_pending(sock: socket.socket) -> bool:
+    """Whether a datagram waits (Qt peeks one byte: any answer but an error means yes)."""
+    try:
+        sock.recv_into(_SCRATCH, 1, socket.MSG_PEEK)
+    except OSError as exc:
+        return exc.errno == errno.EMSGSIZE
+    return True
+
+
+class Received:
+    """One datagram as ``receive`` read it: payload, sender sockaddr and header fields."""
+
+    __slots__ = ("data", "sender", "destination", "ifindex", "hop_limit")
+
+    def __init__(self, data: bytes, sender: Any) -> None:
+        self.data = data
+        self.sender = sender
+        self.destination: QHostAddress | None = None
+        self.ifindex = 0
+        self.hop_limit = -1
+
+
+def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
+    """Read one datagram (the part past ``maxsize`` is dropped, as recvmsg does); with
+    ``header`` also its destination, interface and hop limit. Raises OSError."""
+    if not header:
+        data, sender = sock.recvfrom(maxsize)
+        return Received(data, sender)
+    data, ancillary, _flags, sender = sock.recvmsg(maxsize, _ANCILLARY_SIZE)
+    result = Received(data, sender)
+    for level, kind, value in ancillary:
+        if level == socket.IPPROTO_IP:
+            if kind == IP_PKTINFO and len(value) >= _IN_PKTINFO.size:
+                ifindex, _spec_dst, addr = _IN_PKTINFO.unpack_from(value)
+                result.destination = QHostAddress(int.from_bytes(addr, "big"))
+                result.ifindex = ifindex
+            elif kind == IP_TTL and len(value) >= _INT.size:
+                result.hop_limit = _INT.unpack_from(value)[0]
+        elif level == socket.IPPROTO_IPV6:
+            if kind == IPV6_PKTINFO and len(value) >= _IN6_PKTINFO.size:
+                addr6, ifindex = _IN6_PKTINFO.unpack_from(value)
+                destination = QHostAddress(addr6)
+                if ifindex:
+                    destination.setScopeId(str(ifindex))  # Qt writes the index, not a name
+                result.destination = destination
+                result.ifindex = ifindex
+            elif kind == IPV6_HOPLIMIT and len(value) >= _INT.size:
+                result.hop_limit = _INT.unpack_from(value)[0]
+    return result
+
+
+def receive_error(exc: OSError) -> tuple[SocketError, str]:
+    """Qt's error for a failed datagram receive."""
+    if exc.errno == errno.ECONNREFUSED:
+        return SocketError.ConnectionRefusedError, "Connection refused"
+    return SocketError.NetworkError, RECEIVE_FAILED
+
+
+# --------------------------------------------------------------------------- sending
+
+def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
+         sender: QHostAddress | None = None, ifindex: int = 0, hop_limit: int = -1) -> int:
+    """Send one datagram to ``sockaddr`` (None: the connected peer); ``sender``, ``ifindex``
+    and ``hop_limit`` go as ancillary data when set. Returns the bytes sent; raises OSError
+    (BlockingIOError when the send buffer is full)."""
+    if (sender is None or sender.isNull()) and not ifindex and hop_limit == -1:
+        if sockaddr is None:
+            return sock.send(data)
+        return sock.sendto(data, sockaddr)
+    ancillary: list[tuple[int, int, bytes]] = []
+    source = sender if sender is not None else QHostAddress()
+    if sock.family == socket.AF_INET6:
+        if hop_limit != -1:
+            ancillary.append((socket.IPPROTO_IPV6, IPV6_HOPLIMIT, _INT.pack(hop_limit)))
+        if ifindex or not source.isNull():
+            packed = bytes(source.toIPv6Address()) if not source.isNull() else bytes(16)
+            ancillary.append((socket.IPPROTO_IPV6, IPV6_PKTINFO,
+                              _IN6_PKTINFO.pack(packed, ifindex)))
+    else:
+        if hop_limit != -1:
+            ancillary.append((socket.IPPROTO_IP, IP_TTL, _INT.pack(hop_limit)))
+        if ifindex or not source.isNull():
+            value = source.toIPv4Address()[0]
+            ancillary.append((socket.IPPROTO_IP, IP_PKTINFO,
+                              _IN_PKTINFO.pack(ifindex, value.to_bytes(4, "big"), bytes(4))))
+    if sockaddr is None:
+        return sock.sendmsg([data], ancillary)
+    return sock.sendmsg([data], ancillary, 0, sockaddr)
+
+
+def send_error(exc: OSError) -> tuple[SocketError, str]:
+    """Qt's error for a failed datagram send."""
+    if exc.errno == errno.EMSGSIZE:
+        return SocketError.DatagramTooLargeError, DATAGRAM_TOO_LARGE
+    if exc.errno == errno.ECONNRESET:
+        return SocketError.RemoteHostClosedError, "The remote host closed the connection"
+    return SocketError.NetworkError, SEND_FAILED
+
+
+def bind_error(exc: OSError) -> tuple[SocketError, str]:
+    """Qt's error for a failed bind."""
+    code = exc.errno
+    if code == errno.EADDRINUSE:
+        return SocketError.AddressInUseError, ADDRESS_IN_USE
+    if code in (errno.EACCES, errno.EPERM):
+        return SocketError.SocketAccessError, ADDRESS_PROTECTED
+    if code == errno.EINVAL:
+        return SocketError.UnsupportedSocketOperationError, UNSUPPORTED
+    if code == errno.EADDRNOTAVAIL:
+        return SocketError.SocketAddressNotAvailableError, ADDRESS_NOT_AVAILABLE
+    return SocketError.UnknownSocketError, os.strerror(code) if code else str(exc)

@@ -1,0 +1,569 @@
+"""QUdpSocket: datagrams over QAbstractSocket's machinery.
+
+Theory of operation
+-------------------
+A UDP socket is an *unbuffered* QAbstractSocket: nothing is read ahead into the read buffer
+and nothing waits in the write buffer. ``bind()`` makes the descriptor (Qt's socket layer:
+an AF_INET socket for an IPv4 address, a dual-stack AF_INET6 one for ``Any``, see
+:mod:`~qtls.network.datagramio`) and moves to BoundState; ``writeDatagram`` binds to ``Any``
+first when the socket is unbound, sends at once and emits ``bytesWritten`` before it
+returns; ``connectToHost`` connects the descriptor (keeping a bound one) and then ``read()``
+and ``write()`` move one datagram each.
+
+readyRead follows Qt's ``canReadNotification`` for unbuffered sockets. When the descriptor
+becomes readable the socket checks that a datagram really waits (a connected socket may have
+been woken by an ICMP error, which the check consumes) and emits readyRead; if a datagram
+waits, the socket then stops watching the descriptor (``_announced``) until the application
+reads one (``readDatagram``, ``receiveDatagram``, ``read``). So a slot that reads one
+datagram of three gets three readyRead, one per loop turn, and a socket nobody reads from gets
+one readyRead and no more. The loop reader and the blocking waits (below) call the same
+``_can_read_notification``.
+
+The blocking waits are Qt's: ``waitForReadyRead`` polls the descriptor and returns True as
+soon as it is readable (at once, without a new readyRead, while an announced datagram is
+still unread); it times out with errorOccurred(SocketTimeoutError). ``waitForBytesWritten``
+is always False (nothing is ever buffered). ``waitForDisconnected`` on a bound socket can
+only time out. ``waitForConnected`` on a bound socket gives up at once, as Qt's does: the
+socket goes unconnected with SocketTimeoutError.
+
+Errors are Qt's (checked against PyQt6): the native engine's texts ("Datagram was too large
+to send", "No datagram available for reading" as TemporaryError, "The bound address is
+already in use", ...). An operation that fails without an error of its own reports the
+engine's last one (Qt's ``socketEngine->error()``): ``_engine_error``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any
+
+from qtls.core.qobject import QObject
+from qtls.core.signals import emit_if_connected
+from qtls.network import datagramio as _dio
+from qtls.network import socketerrors as _err
+from qtls.network import socketwaits as _waits
+from qtls.network.abstractsocket import QAbstractSocket, _address_of
+from qtls.network.hostaddress import QHostAddress
+from qtls.network.networkdatagram import QNetworkDatagram, check_port
+from qtls.network.socketenums import BindFlag, NetworkLayerProtocol, SocketError, SocketType
+from qtls.network.socketenums import SocketState as _SocketState
+from qtls.network.socketoptions import set_option
+
+__all__ = ["QUdpSocket"]
+
+_log = logging.getLogger("qtls")
+
+_U = _SocketState.UnconnectedState
+_H = _SocketState.HostLookupState
+_C = _SocketState.ConnectingState
+_OK = _SocketState.ConnectedState
+_B = _SocketState.BoundState
+_NO_ERROR = SocketError.UnknownSocketError
+_ANY = NetworkLayerProtocol.AnyIPProtocol
+_Special = QHostAddress.SpecialAddress
+_BytesLike = (bytes, bytearray, memoryview)
+
+
+def _warn(method: str) -> None:
+    _log.warning("QUdpSocket::%s() called on a QUdpSocket when not in QUdpSocket::BoundState",
+                 method)
+
+
+class QUdpSocket(QAbstractSocket):
+    """A UDP socket (Qt: QUdpSocket): bind, send and receive datagrams, join multicast groups.
+
+    Behaves as PyQt6's (signal order, states, errors and their texts are pinned by tests that
+    run the same scenarios on PyQt6). Differences: ``socketDescriptor()`` is an int, and a
+    connected socket's ICMP "port unreachable" is consumed the way Qt's is on Linux (a
+    readyRead with nothing to read), not turned into an error.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(SocketType.UdpSocket, parent)
+        # Qt's hasPendingData/hasPendingDatagram: readyRead announced a datagram that has not
+        # been read yet, so the descriptor is not watched (see the module docstring).
+        self._announced = False
+        # Qt's socketEngine->error()/errorString(): the last error of the socket layer.
+        self._engine_error: tuple[SocketError, str] = (_NO_ERROR, _err.UNKNOWN)
+        self._kept_sock: socket.socket | None = None  # a bound socket connectToHost reuses
+        self._multicast_ifindex = 0
+
+    # ================================================================ the socket layer
+
+    def _open_layer(self, protocol: NetworkLayerProtocol) -> bool:
+        """Qt's initSocketLayer: a new descriptor for ``protocol``, the options set so far."""
+        self._reset_socket()
+        try:
+            sock = _dio.open_socket(protocol)
+        except OSError as exc:
+            error, text = _err.from_os_error(exc)
+            self._engine_error = (error, text)
+            self._set_error_and_emit(error, text)
+            return False
+        for option, value in self._options.items():
+            set_option(sock, option, value)
+        self._sock = sock
+        self._engine_error = (_NO_ERROR, _err.UNKNOWN)
+        return True
+
+    def _reset_socket(self) -> None:
+        self._announced = False
+        super()._reset_socket()
+
+    def _engine_failed(self, error: SocketError, text: str) -> None:
+        self._engine_error = (error, text)
+        self._set_error_and_emit(error, text)
+
+    def _report_engine_error(self) -> None:
+        self._set_error_and_emit(*self._engine_error)
+
+    # ================================================================ binding
+
+    def bind(self, *args: Any, **kwargs: Any) -> bool:
+        """Bind to an address and port (0: any free port): ``bind(address, port=0,
+        mode=DefaultForPlatform)`` or ``bind(port=0, mode=DefaultForPlatform)`` (address
+        ``Any``: a dual-stack socket). On success BoundState (stateChanged) and readyRead
+        reports datagrams from then on; on failure errorOccurred (AddressInUseError, ...).
+        ShareAddress or ReuseAddressHint set SO_REUSEADDR, so that several sockets can
+        bind one multicast port.
+        """
+        address, port, mode = _bind_arguments(args, kwargs)
+        return self._bind(address, port, mode)
+
+    def _bind(self, address: QHostAddress, port: int, mode: BindFlag) -> bool:
+        if self._sock is not None and self._state is not _U:
+            # Qt's engine refuses a second bind without an error of its own.
+            _log.warning("QNativeSocketEngine::bind() was not called in "
+                         "QAbstractSocket::UnconnectedState")
+            self._report_engine_error()
+            return False
+        if not self._open_layer(address.protocol()):
+            return False
+        sock = self._sock
+        assert sock is not None
+        if mode & (BindFlag.ShareAddress | BindFlag.ReuseAddressHint):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        elif mode & BindFlag.DontShareAddress:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 0)
+        try:
+            sock.bind(_dio.sockaddr_for(sock, address, port))
+        except OSError as exc:
+            self._reset_socket()
+            self._engine_failed(*_dio.bind_error(exc))
+            return False
+        self._local_address, self._local_port = self._local_endpoint(sock)
+        self._set_state(_B)
+        if self._state is _B:  # a slot of stateChanged may have closed the socket
+            self._update_io()
+        return True
+
+    @staticmethod
+    def _local_endpoint(sock: socket.socket) -> tuple[QHostAddress, int]:
+        address, port = _address_of(sock.getsockname())
+        if address.protocol() is NetworkLayerProtocol.IPv6Protocol and _dio.is_dual_stack(sock) \
+                and address == QHostAddress(_Special.AnyIPv6):
+            address = QHostAddress(_Special.Any)  # Qt reports the dual-stack wildcard as Any
+        return address, port
+
+    def _ensure_bound(self) -> bool:
+        """What writeDatagram does first: an unbound socket binds to Any (dual stack)."""
+        if self._sock is None or self._state is _U:
+            return self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
+        return True
+
+    # ================================================================ sending
+
+    def writeDatagram(self, *args: Any) -> int:
+        """Send a datagram: ``writeDatagram(data, address, port)`` or ``writeDatagram(datagram)``.
+
+        An unbound socket is bound to Any first (stateChanged(BoundState)). Returns the bytes
+        sent and emits bytesWritten before returning, or -1 with errorOccurred
+        (DatagramTooLargeError past 65507 bytes over IPv4, NetworkError when the kernel
+        refuses, ...). A QNetworkDatagram's sender address, interface index and hop limit
+        are sent as IP_PKTINFO / IP_TTL (IPV6_PKTINFO / IPV6_HOPLIMIT) ancillary data.
+        """
+        sender: QHostAddress | None = None
+        ifindex = 0
+        hop_limit = -1
+        if len(args) == 1 and isinstance(args[0], QNetworkDatagram):
+            datagram = args[0]
+            data: Any = datagram._data
+            address = datagram._destination
+            port = datagram._destination_port
+            sender, ifindex, hop_limit = datagram._sender, datagram._ifindex, datagram._hop_limit
+        elif len(args) == 3:
+            data, address, port = args
+            if not isinstance(data, _BytesLike):
+                raise TypeError("writeDatagram(): argument 1 has unexpected type "
+                                f"'{type(data).__name__}'")
+            if isinstance(address, _Special):
+                address = QHostAddress(address)
+            elif not isinstance(address, QHostAddress):
+                raise TypeError("writeDatagram(): argument 2 has unexpected type "
+                                f"'{type(address).__name__}'")
+            port = check_port(port, "writeDatagram()", 3)
+        else:
+            raise TypeError("writeDatagram(): arguments did not match any overloaded call: "
+                            "writeDatagram(data, address, port), writeDatagram(datagram)")
+        if not self._ensure_bound():
+            return -1
+        sock = self._sock
+        assert sock is not None
+        try:
+            sent = _dio.send(sock, data, _dio.sockaddr_for(sock, address, port),
+                             sender, ifindex, hop_limit)
+        except BlockingIOError:
+            self._set_error_and_emit(SocketError.TemporaryError, _dio.SEND_WOULD_BLOCK)
+            return -1
+        except OSError as exc:
+            self._engine_failed(*_dio.send_error(exc))
+            return -1
+        self._writes += 1
+        emit_if_connected(self, "bytesWritten", sent)
+        return sent
+
+    def writeData(self, data: Any) -> int:
+        """write() on a connected socket: one datagram to the peer, sent at once."""
+        sock = self._sock
+        if self._state is _U or sock is None:
+            self._set_error(_NO_ERROR, _err.NOT_CONNECTED)
+            return -1
+        try:
+            sent = _dio.send(sock, data, None)
+        except BlockingIOError:
+            sent = 0
+        except OSError as exc:
+            error, text = _dio.send_error(exc)
+            self._engine_error = (error, text)
+            self._set_error(error, text)
+            return -1
+        self._writes += 1
+        if not self._emitting_bytes_written:
+            self._emitting_bytes_written = True
+            try:
+                emit_if_connected(self, "bytesWritten", sent)
+            finally:
+                self._emitting_bytes_written = False
+        return sent
+
+    # ================================================================ receiving
+
+    def hasPendingDatagrams(self) -> bool:
+        """True when at least one datagram waits to be read."""
+        sock = self._sock
+        if sock is None:
+            _warn("hasPendingDatagrams")
+            return False
+        return _dio.has_pending(sock)
+
+    def pendingDatagramSize(self) -> int:
+        """The size of the next datagram (0 for an empty one), or -1 when none waits."""
+        sock = self._sock
+        if sock is None:
+            _warn("pendingDatagramSize")
+            return -1
+        return _dio.pending_size(sock)
+
+    def bytesAvailable(self) -> int:
+        """The size of the next datagram, as Qt's unbuffered socket reports it (0 if none)."""
+        sock = self._sock
+        if sock is None:
+            return 0
+        return max(0, _dio.pending_size(sock))
+
+    def readDatagram(self, maxlen: int) -> tuple[bytes | None, QHostAddress, int]:
+        """Read the next datagram: ``(data, sender address, sender port)``, PyQt6's form.
+
+        At most ``maxlen`` bytes are returned; the rest of a longer datagram is lost. With
+        no datagram waiting: ``(None, QHostAddress(), 0)`` and errorOccurred(TemporaryError,
+        "No datagram available for reading").
+        """
+        if isinstance(maxlen, bool) or not isinstance(maxlen, int):
+            raise TypeError("readDatagram(): argument 1 has unexpected type "
+                            f"'{type(maxlen).__name__}'")
+        if maxlen < 0:
+            raise ValueError("maximum length of data to be read cannot be negative")
+        sock = self._sock
+        if sock is None:
+            _warn("readDatagram")
+            return None, QHostAddress(), 0
+        try:
+            received = _dio.receive(sock, maxlen, False)
+        except BlockingIOError:
+            self._datagram_consumed()
+            self._set_error_and_emit(SocketError.TemporaryError, _dio.NO_DATAGRAM)
+            return None, QHostAddress(), 0
+        except OSError as exc:
+            self._datagram_consumed()
+            self._engine_failed(*_dio.receive_error(exc))
+            return None, QHostAddress(), 0
+        self._datagram_consumed()
+        address, port = _address_of(received.sender)
+        return received.data, QHostAddress(address), port
+
+    def receiveDatagram(self, maxSize: int = -1) -> QNetworkDatagram:
+        """Read the next datagram with its header: sender, destination address and port,
+        hop limit and interface index (as far as the platform tells them).
+
+        ``maxSize`` -1 reads the whole datagram; a smaller one truncates it. With nothing
+        to read, a null datagram (Qt's quirks kept: with ``maxSize`` -1 no error at all,
+        with a size errorOccurred with the socket layer's last error).
+        """
+        if isinstance(maxSize, bool) or not isinstance(maxSize, int):
+            raise TypeError("receiveDatagram(): argument 1 has unexpected type "
+                            f"'{type(maxSize).__name__}'")
+        sock = self._sock
+        if sock is None:
+            _warn("receiveDatagram")
+            return QNetworkDatagram()
+        if maxSize < 0:
+            maxSize = _dio.pending_size(sock)
+            if maxSize < 0:
+                return QNetworkDatagram()
+        try:
+            received = _dio.receive(sock, maxSize, True)
+        except OSError as exc:
+            self._datagram_consumed()
+            if not isinstance(exc, BlockingIOError):
+                self._engine_error = _dio.receive_error(exc)
+            self._report_engine_error()
+            return QNetworkDatagram()
+        self._datagram_consumed()
+        sender, sender_port = _address_of(received.sender)
+        destination = received.destination
+        return QNetworkDatagram._received(
+            received.data, QHostAddress(sender), sender_port,
+            destination if destination is not None else QHostAddress(),
+            self._local_port if destination is not None else 0,
+            received.hop_limit, received.ifindex)
+
+    def readData(self, maxlen: int) -> bytes | None:  # type: ignore[override]  # (-1: None)
+        """read() on a connected socket: the next datagram, truncated to ``maxlen``.
+
+        A receive error (an ICMP port unreachable) is Qt's NetworkError with the system's
+        text, and the socket drops to UnconnectedState without a signal, as Qt's does.
+        """
+        sock = self._sock
+        if sock is None or self._state is not _OK:
+            return None if maxlen else b""
+        if not maxlen:
+            return b""
+        try:
+            data = sock.recv(maxlen)
+        except BlockingIOError:
+            data = b""
+        except ConnectionResetError:
+            data = b""
+        except OSError as exc:
+            error, text = _err.from_os_error(exc)
+            self._set_error(SocketError.NetworkError, text)
+            self._reset_socket()
+            self._state = _U  # (Qt sets it without stateChanged)
+            return None
+        self._datagram_consumed()
+        return data
+
+    def _datagram_consumed(self) -> None:
+        """A read took (or tried to take) a datagram: watch the descriptor again (Qt)."""
+        self._announced = False
+        self._update_io()
+
+    # ================================================================ readiness
+
+    def _wants_read(self) -> bool:
+        state = self._state
+        return (self._sock is not None and (state is _B or state is _OK)
+                and not self._announced)
+
+    def _wants_write(self) -> bool:
+        return False  # unbuffered: every datagram is sent when written
+
+    def _on_readable(self) -> None:
+        self._can_read_notification()
+
+    def _can_read_notification(self) -> bool:
+        """Qt's canReadNotification for an unbuffered socket (see the module docstring)."""
+        sock = self._sock
+        state = self._state
+        if sock is None or (state is not _B and state is not _OK):
+            return False
+        if self._announced:
+            self._set_reader(False)
+            return True
+        if _dio.has_pending(sock):
+            self._announced = True
+            self._set_reader(False)
+        self._reads += 1
+        if not self._emitting_ready_read:
+            self._emit_ready_read()
+        return True
+
+    # ================================================================ connecting
+
+    def connectToHost(self, *args: Any, **kwargs: Any) -> None:
+        """Connect the socket to a peer (``connect(2)``: no packet is sent); read() and write()
+        then carry datagrams to and from that peer only. A bound socket keeps its local
+        address and port. Signals as Qt's: HostLookup, Connecting, hostFound, Connected,
+        connected (at once for an address, after the lookup for a name)."""
+        self._connect_arguments(*args, **kwargs)  # bad arguments raise before anything moves
+        if self._state is _B and self._sock is not None:
+            self._set_reader(False)
+            self._kept_sock, self._sock = self._sock, None
+        try:
+            super().connectToHost(*args, **kwargs)
+        finally:
+            if self._state is not _H and self._kept_sock is not None:
+                self._drop_kept()
+
+    def _drop_kept(self) -> None:
+        kept, self._kept_sock = self._kept_sock, None
+        if kept is not None:
+            kept.close()
+
+    def _connect_arguments(self, *args: Any, **kwargs: Any) -> Any:
+        host, port, mode, protocol = super()._connect_arguments(*args, **kwargs)
+        # Qt opens a datagram socket unbuffered.
+        return host, port, mode | self.OpenModeFlag.Unbuffered, protocol
+
+    def _connect_next(self) -> None:
+        """Connect the descriptor to the next address: completes at once for UDP."""
+        dialer = self._dialer
+        if dialer is None or self._state is not _C:
+            return
+        while dialer.addresses:
+            address = dialer.addresses.pop(0)
+            sock = self._kept_sock
+            self._kept_sock = None
+            if sock is not None and sock.family == socket.AF_INET and \
+                    address.protocol() is not NetworkLayerProtocol.IPv4Protocol:
+                sock.close()
+                sock = None
+            try:
+                if sock is None:
+                    sock = _dio.open_socket(address.protocol())
+                    for option, value in self._options.items():
+                        set_option(sock, option, value)
+                sock.connect(_dio.sockaddr_for(sock, address, dialer.port))
+            except OSError as exc:
+                if sock is not None:
+                    sock.close()
+                dialer.last_error = _err.from_os_error(exc, _err.endpoint(address, dialer.port))
+                continue
+            self._sock = sock
+            self._peer_address = QHostAddress(address)
+            self._dialer = None
+            self._on_connected()
+            return
+        self._drop_kept()
+        self._fail_connect()
+
+    def _enter_connected(self) -> bool:
+        sock = self._sock
+        assert sock is not None
+        self._fetch_endpoints(sock)
+        self._local_address, self._local_port = self._local_endpoint(sock)
+        self._set_state(_OK)
+        return self._state is _OK
+
+    # ================================================================ blocking API
+
+    def waitForConnected(self, msecs: int = 30000) -> bool:
+        """Block until connected; a UDP connect completes at once, so this is True once
+        connected. On a bound (not connected) socket Qt gives up at once: UnconnectedState
+        and SocketTimeoutError, without errorOccurred."""
+        if self._state is _B:
+            _waits._check_msecs(msecs, "waitForConnected")
+            self._reset_socket()
+            self._set_error(SocketError.SocketTimeoutError, _err.CONNECT_TIMEOUT)
+            self._set_state(_U)
+            return False
+        return super().waitForConnected(msecs)
+
+    def waitForReadyRead(self, msecs: int = 30000) -> bool:
+        """Block until a datagram (or an ICMP error) arrives: True, with readyRead emitted
+        unless one is already announced and unread (then True at once, no signal). False on
+        timeout (errorOccurred(SocketTimeoutError)) or when unbound."""
+        msecs = _waits._check_msecs(msecs, "waitForReadyRead")
+        if self._state is _U:
+            return False
+        deadline = _waits.Deadline(msecs)
+        if self._state in (_H, _C) and not self.waitForConnected(msecs):
+            return False
+        while True:
+            sock = self._sock
+            if sock is None or self._state not in (_B, _OK):
+                return False
+            readable, _ = _waits._wait_ready(sock.fileno(), True, False, deadline.remaining())
+            if readable:
+                if self._can_read_notification():
+                    return True
+            elif deadline.expired():
+                self._set_error_and_emit(SocketError.SocketTimeoutError, _err.NETWORK_TIMEOUT)
+                return False
+
+    def waitForBytesWritten(self, msecs: int = 30000) -> bool:
+        """False: a UDP socket buffers nothing, every datagram is sent when written (Qt)."""
+        if self._state is _U:
+            _log.warning("QAbstractSocket::waitForBytesWritten() is not allowed in "
+                         "UnconnectedState")
+            return False
+        return super().waitForBytesWritten(msecs)
+
+    def waitForDisconnected(self, msecs: int = 30000) -> bool:
+        """Block until UnconnectedState (a slot closed the socket): True; otherwise it times
+        out with errorOccurred(SocketTimeoutError), since nothing else ends a UDP socket."""
+        msecs = _waits._check_msecs(msecs, "waitForDisconnected")
+        if self._state is _U:
+            _log.warning("QAbstractSocket::waitForDisconnected() is not allowed in "
+                         "UnconnectedState")
+            return False
+        deadline = _waits.Deadline(msecs)
+        while True:
+            if self._state is _U:
+                return True
+            sock = self._sock
+            remaining = deadline.remaining()
+            if deadline.expired() or sock is None:
+                break
+            if self._state is _OK and not self._announced:
+                readable, _ = _waits._wait_ready(sock.fileno(), True, False, remaining)
+                if readable:
+                    self._can_read_notification()
+            else:
+                time.sleep(remaining if remaining is not None else 3600.0)
+        if self._state is _U:
+            return True
+        self._set_error_and_emit(SocketError.SocketTimeoutError, _err.NETWORK_TIMEOUT)
+        return False
+
+    # ================================================================ closing
+
+    def _finish_disconnect(self) -> None:
+        self._drop_kept()
+        super()._finish_disconnect()
+
+
+def _bind_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]
+                    ) -> tuple[QHostAddress, int, BindFlag]:
+    """bind(address, port=0, mode=DefaultForPlatform) or bind(port=0, mode=...)."""
+    args_list = list(args)
+    address: Any = kwargs.pop("address", None)
+    if address is None and args_list and isinstance(args_list[0], (QHostAddress, _Special)):
+        address = args_list.pop(0)
+    port: Any = kwargs.pop("port", args_list.pop(0) if args_list else 0)
+    mode: Any = kwargs.pop("mode", args_list.pop(0) if args_list else BindFlag.DefaultForPlatform)
+    if args_list or kwargs:
+        raise TypeError("bind(): arguments did not match any overloaded call")
+    if address is None:
+        address = QHostAddress(_Special.Any)
+    elif isinstance(address, _Special):
+        address = QHostAddress(address)
+    elif not isinstance(address, QHostAddress):
+        raise TypeError(f"bind(): argument 1 has unexpected type '{type(address).__name__}'")
+    port = check_port(port, "bind()", 2)
+    if not isinstance(mode, BindFlag):
+        raise TypeError(f"bind(): argument 3 has unexpected type '{type(mode).__name__}'")
+    return address, port, mode
+
