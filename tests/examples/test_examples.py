@@ -117,3 +117,16 @@ def test_mutual_tls_accepts_the_certificate_and_refuses_its_absence(certs: Path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "server: accepted ['Example client']" in done.stdout
     assert "you are Example client" in done.stdout
+
+
+def test_dtls_echo_client_against_the_dtls_echo_server(certs: Path, processes: Processes) -> None:
+    server = processes.start([sys.executable, str(EXAMPLES / "dtls_echo.py"), "server",
+                              str(certs / "server.pem"), str(certs / "server.key"), "0",
+                              "--clients", "1"])
+    port = int(server.wait_for(r"listening on 127\.0\.0\.1:(\d+)").group(1))
+    done = example("dtls_echo.py", "client", "localhost", str(port), "--cafile",
+                   str(certs / "ca.pem"), "-m", "one", "-m", "two")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "encrypted with" in done.stdout
+    assert "echo: one" in done.stdout and "echo: two" in done.stdout
+    assert server.finish() == 0
