@@ -281,7 +281,8 @@ def _build(
         verify_mode=_ENGINE_VERIFY[verify],
         verify_depth=max(0, data.peer_verify_depth),
         missing_certificate_is_fatal=data.missing_certificate_is_fatal,
-        interrupt_on_verify_error=data.handshake_must_interrupt_on_error,
+        # (QDtls has no handshakeInterruptedOnError: Qt's DTLS verify callback never stops.)
+        interrupt_on_verify_error=data.handshake_must_interrupt_on_error and not dtls,
         alpn_protocols=tuple(data.allowed_next_protocols),
         session_tickets=not (options & _Opt.SslOptionDisableSessionTickets),
         dh_parameters=dh_pem,

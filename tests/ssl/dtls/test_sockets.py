@@ -91,6 +91,16 @@ def test_verification_errors_stop_the_handshake_until_ignored_and_resumed(server
     client.close()
 
 
+def test_interrupt_on_error_setting_does_not_stop_a_dtls_handshake(server: EchoServer) -> None:
+    config = client_configuration(OTHER_CA)
+    config.setHandshakeMustInterruptOnError(True)
+    client = EchoClient(config, server.port)
+    assert client.start()
+    assert run_until(lambda: bool(client.failures), 5000)
+    assert client.failures[0][0] is QDtlsError.PeerVerificationError
+    client.close()
+
+
 def test_host_name_mismatch_is_a_verification_error(server: EchoServer) -> None:
     client = connect(server, name="not-the-server.example")
     assert run_until(lambda: bool(client.failures), 5000)
