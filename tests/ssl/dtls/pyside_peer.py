@@ -1,6 +1,7 @@
 """A DTLS peer on PySide6's QDtls (Qt's own implementation), run as a separate process by
 test_pyside6_interop.py: ``server CERT KEY`` (prints "listening on PORT", echoes upper-cased,
-exits after one client shut down) or ``client PORT CAFILE MESSAGE`` (prints "echo: ...")."""
+exits after one client shut down), ``client PORT CAFILE MESSAGE`` (prints "echo: ...") or
+``errors`` (error_script.py's calls on Qt's classes, as JSON)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,23 @@ def client(port: int, cafile: str, message: str) -> int:
     return status[0]
 
 
+def errors() -> int:
+    import json
+    import os
+
+    from PySide6 import QtNetwork
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from error_script import error_script
+
+    _app = QCoreApplication([])
+    print(json.dumps(error_script(QtNetwork)))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "errors":
+        sys.exit(errors())
     if sys.argv[1] == "server":
         sys.exit(server(sys.argv[2], sys.argv[3]))
     sys.exit(client(int(sys.argv[2]), sys.argv[3], sys.argv[4]))
