@@ -121,7 +121,7 @@ def test_abort_after_failed_verification_sends_close_notify(server: EchoServer) 
 
 def test_shutdown_resets_both_sides(server: EchoServer) -> None:
     client = connect(server)
-    assert run_until(lambda: server.encrypted_peers() == 1, 5000)
+    assert run_until(lambda: client.encrypted() and server.encrypted_peers() == 1, 5000)
     assert client.dtls.shutdown(client.socket)
     assert client.dtls.handshakeState() is QDtls.HandshakeState.HandshakeNotStarted
     assert not client.dtls.isConnectionEncrypted()
@@ -204,7 +204,9 @@ def _first_hello() -> bytes:
 
 def test_bad_records_to_an_established_peer_are_dropped(server: EchoServer) -> None:
     client = connect(server)
-    assert run_until(lambda: server.encrypted_peers() == 1, 5000)
+    # (Both sides: the server is done when the client's Finished came, the client only when
+    # the server's came back.)
+    assert run_until(lambda: client.encrypted() and server.encrypted_peers() == 1, 5000)
     dtls = next(iter(server.peers.values()))
     good = _record_from(client, b"real")
     for bad in (good[:-4], good[:10], b"\x17\xfe\xfd" + bytes(40), _tampered(good)):
