@@ -16,6 +16,7 @@ if _typing.TYPE_CHECKING:
     from qtls.network.tcpserver import QTcpServer as QTcpServer
     from qtls.network.udpsocket import QUdpSocket as QUdpSocket
     from qtls.network.networkdatagram import QNetworkDatagram as QNetworkDatagram
+    from qtls.network.networkinterface import QNetworkInterface as QNetworkInterface, QNetworkAddressEntry as QNetworkAddressEntry
     from qtls.ssl.qssl import QSsl as QSsl
     from qtls.ssl.x509.error import QSslError as QSslError
     from qtls.ssl.x509.key import QSslKey as QSslKey
@@ -41,6 +42,8 @@ _MODULES: dict[str, str] = {
     "QTcpServer": "qtls.network.tcpserver",
     "QUdpSocket": "qtls.network.udpsocket",
     "QNetworkDatagram": "qtls.network.networkdatagram",
+    "QNetworkInterface": "qtls.network.networkinterface",
+    "QNetworkAddressEntry": "qtls.network.networkinterface",
     "QSsl": "qtls.ssl.qssl",
     "QSslError": "qtls.ssl.x509.error",
     "QSslKey": "qtls.ssl.x509.key",

@@ -18,6 +18,7 @@ Failures come back as Qt's SocketError and text (the native engine's wording).
 
 from __future__ import annotations
 
+import _socket
 import errno
 import os
 import socket
@@ -59,8 +60,15 @@ ADDRESS_IN_USE = "The bound address is already in use"
 ADDRESS_PROTECTED = "The address is protected"
 ADDRESS_NOT_AVAILABLE = "The address is not available"
 UNSUPPORTED = "Operation on socket is not supported"
+UNSUPPORTED_OPERATION = "Unsupported socket operation"
+
+#: A socket's address family as a plain int (the ``family`` property converts it to an enum,
+#: which costs more than the send it is asked for).
+family_of = _socket.socket.family.__get__
 
 _SCRATCH = bytearray(1)
+#: No UDP payload is longer (65535 minus the UDP header; IPv6 jumbograms aside).
+MAX_DATAGRAM = 65527
 
 
 def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
@@ -90,7 +98,7 @@ def open_socket(protocol: NetworkLayerProtocol) -> socket.socket:
 
 def is_dual_stack(sock: socket.socket) -> bool:
     """Whether an AF_INET6 socket also carries IPv4 (IPV6_V6ONLY off)."""
-    if sock.family != socket.AF_INET6:
+    if family_of(sock) != socket.AF_INET6:
         return False
     try:
         return not sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
@@ -98,11 +106,29 @@ def is_dual_stack(sock: socket.socket) -> bool:
         return False
 
 
+# sockaddrs by (family, address bytes, protocol, scope, port): a socket usually talks to a
+# few peers, and building the text form of an address costs more than the send itself.
+_SOCKADDRS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_SOCKADDRS_LIMIT = 4096
+
+
 def sockaddr_for(sock: socket.socket, address: QHostAddress, port: int) -> tuple[Any, ...]:
     """The sockaddr to reach ``address``:``port`` through ``sock``'s family: an IPv4 address
     is written v4-mapped for an AF_INET6 socket, a null one is the family's wildcard."""
+    family = family_of(sock)
+    key = (family, address._a6, address._protocol, address._scope, port)
+    sockaddr = _SOCKADDRS.get(key)
+    if sockaddr is None:
+        sockaddr = _sockaddr(family, address, port)
+        if len(_SOCKADDRS) >= _SOCKADDRS_LIMIT:
+            _SOCKADDRS.clear()
+        _SOCKADDRS[key] = sockaddr
+    return sockaddr
+
+
+def _sockaddr(family: int, address: QHostAddress, port: int) -> tuple[Any, ...]:
     protocol = address.protocol()
-    if sock.family == socket.AF_INET6:
+    if family == socket.AF_INET6:
         if protocol is _IPV6:
             text = address.toString().partition("%")[0]
             scope = address.scopeId()
@@ -154,9 +180,31 @@ class Received:
         self.hop_limit = -1
 
 
+# Destination addresses by (packed address, interface index): a socket receives on a few
+# addresses only. Shared and never modified (QNetworkDatagram's getters copy).
+_DESTINATIONS: dict[tuple[bytes, int], QHostAddress] = {}
+
+
+def _destination(packed: bytes, ifindex: int) -> QHostAddress:
+    key = (packed, ifindex)
+    address = _DESTINATIONS.get(key)
+    if address is None:
+        if len(packed) == 4:
+            address = QHostAddress(int.from_bytes(packed, "big"))
+        else:
+            address = QHostAddress(packed)
+            if ifindex:
+                address.setScopeId(str(ifindex))  # Qt writes the index, not a name
+        if len(_DESTINATIONS) >= _SOCKADDRS_LIMIT:
+            _DESTINATIONS.clear()
+        _DESTINATIONS[key] = address
+    return address
+
+
 def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
     """Read one datagram (the part past ``maxsize`` is dropped, as recvmsg does); with
     ``header`` also its destination, interface and hop limit. Raises OSError."""
+    maxsize = min(maxsize, MAX_DATAGRAM)  # (a larger buffer would only be allocated)
     if not header:
         data, sender = sock.recvfrom(maxsize)
         return Received(data, sender)
@@ -166,17 +214,14 @@ def receive(sock: socket.socket, maxsize: int, header: bool) -> Received:
         if level == socket.IPPROTO_IP:
             if kind == IP_PKTINFO and len(value) >= _IN_PKTINFO.size:
                 ifindex, _spec_dst, addr = _IN_PKTINFO.unpack_from(value)
-                result.destination = QHostAddress(int.from_bytes(addr, "big"))
+                result.destination = _destination(addr, 0)
                 result.ifindex = ifindex
             elif kind == IP_TTL and len(value) >= _INT.size:
                 result.hop_limit = _INT.unpack_from(value)[0]
         elif level == socket.IPPROTO_IPV6:
             if kind == IPV6_PKTINFO and len(value) >= _IN6_PKTINFO.size:
                 addr6, ifindex = _IN6_PKTINFO.unpack_from(value)
-                destination = QHostAddress(addr6)
-                if ifindex:
-                    destination.setScopeId(str(ifindex))  # Qt writes the index, not a name
-                result.destination = destination
+                result.destination = _destination(addr6, ifindex)
                 result.ifindex = ifindex
             elif kind == IPV6_HOPLIMIT and len(value) >= _INT.size:
                 result.hop_limit = _INT.unpack_from(value)[0]
@@ -203,7 +248,7 @@ def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
         return sock.sendto(data, sockaddr)
     ancillary: list[tuple[int, int, bytes]] = []
     source = sender if sender is not None else QHostAddress()
-    if sock.family == socket.AF_INET6:
+    if family_of(sock) == socket.AF_INET6:
         if hop_limit != -1:
             ancillary.append((socket.IPPROTO_IPV6, IPV6_HOPLIMIT, _INT.pack(hop_limit)))
         if ifindex or not source.isNull():
@@ -214,9 +259,12 @@ def send(sock: socket.socket, data: Any, sockaddr: tuple[Any, ...] | None,
         if hop_limit != -1:
             ancillary.append((socket.IPPROTO_IP, IP_TTL, _INT.pack(hop_limit)))
         if ifindex or not source.isNull():
+            # Qt writes the sender into ipi_addr, which Linux ignores when sending (only
+            # ipi_spec_dst picks the source): so an IPv4 sender address has no effect, as
+            # with PyQt6 on Linux. The interface index does.
             value = source.toIPv4Address()[0]
             ancillary.append((socket.IPPROTO_IP, IP_PKTINFO,
-                              _IN_PKTINFO.pack(ifindex, value.to_bytes(4, "big"), bytes(4))))
+                              _IN_PKTINFO.pack(ifindex, bytes(4), value.to_bytes(4, "big"))))
     if sockaddr is None:
         return sock.sendmsg([data], ancillary)
     return sock.sendmsg([data], ancillary, 0, sockaddr)

@@ -26,7 +26,7 @@ _BytesLike = (bytes, bytearray, memoryview)
 def _payload(data: Any, method: str) -> QByteArray:
     if not isinstance(data, _BytesLike):
         raise TypeError(f"{method}: argument 1 has unexpected type '{type(data).__name__}'")
-    return QByteArray._wrap(bytes(data), null=isinstance(data, QByteArray) and data.isNull())
+    return QByteArray._wrap(bytes(data))
 
 
 def _address(value: Any, method: str, position: int) -> QHostAddress:
@@ -63,6 +63,7 @@ def _int(value: Any, method: str, low: int, high: int) -> int:
 
 
 _NULL = QHostAddress()
+_EMPTY = QByteArray(b"")  # shared, never modified: data() hands out copies
 
 
 class QNetworkDatagram:
@@ -78,7 +79,7 @@ class QNetworkDatagram:
                  "_hop_limit", "_ifindex")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._data = QByteArray()
+        self._data = _EMPTY
         self._sender = _NULL
         self._sender_port = 0
         self._destination = _NULL
@@ -101,7 +102,7 @@ class QNetworkDatagram:
 
     def _copy_from(self, other: QNetworkDatagram) -> None:
         # Addresses are never modified in place (setters store copies), so sharing is safe.
-        self._data = QByteArray._wrap(bytes(other._data), null=other._data.isNull())
+        self._data = QByteArray._wrap(bytes(other._data))
         self._sender = other._sender
         self._sender_port = other._sender_port
         self._destination = other._destination
@@ -154,7 +155,7 @@ class QNetworkDatagram:
 
     def clear(self) -> None:
         """Back to a default-constructed datagram: no payload, addresses, hop limit or index."""
-        self._data = QByteArray()
+        self._data = _EMPTY
         self._sender = self._destination = _NULL
         self._sender_port = self._destination_port = 0
         self._hop_limit = -1
@@ -172,8 +173,9 @@ class QNetworkDatagram:
     # ----------------------------------------------------------------- payload
 
     def data(self) -> QByteArray:
-        """The payload (a copy: changing it does not change the datagram)."""
-        return QByteArray._wrap(bytes(self._data), null=self._data.isNull())
+        """The payload (a copy: changing it does not change the datagram; never a null
+        QByteArray, as in PyQt6)."""
+        return QByteArray._wrap(bytes(self._data))
 
     def setData(self, data: Any) -> None:
         """Replace the payload."""

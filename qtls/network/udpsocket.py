@@ -34,19 +34,25 @@ engine's last one (Qt's ``socketEngine->error()``): ``_engine_error``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
+import threading
 import time
+import weakref
 from typing import Any
 
+from qtls.core.dispatch import post
 from qtls.core.qobject import QObject
 from qtls.core.signals import emit_if_connected
 from qtls.network import datagramio as _dio
+from qtls.network import multicast as _multicast
 from qtls.network import socketerrors as _err
 from qtls.network import socketwaits as _waits
-from qtls.network.abstractsocket import QAbstractSocket, _address_of
+from qtls.network.abstractsocket import QAbstractSocket, _address_of, _descriptor
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.networkdatagram import QNetworkDatagram, check_port
+from qtls.network.networkinterface import QNetworkInterface
 from qtls.network.socketenums import BindFlag, NetworkLayerProtocol, SocketError, SocketType
 from qtls.network.socketenums import SocketState as _SocketState
 from qtls.network.socketoptions import set_option
@@ -64,6 +70,13 @@ _NO_ERROR = SocketError.UnknownSocketError
 _ANY = NetworkLayerProtocol.AnyIPProtocol
 _Special = QHostAddress.SpecialAddress
 _BytesLike = (bytes, bytearray, memoryview)
+
+
+def _rearm(ref: weakref.ref[Any], loop: asyncio.AbstractEventLoop, generation: int) -> None:
+    # Weakly: a loop that never runs (a blocking program) must not keep the socket alive.
+    sock = ref()
+    if sock is not None:
+        sock._rearm(loop, generation)
 
 
 def _warn(method: str) -> None:
@@ -88,7 +101,7 @@ class QUdpSocket(QAbstractSocket):
         # Qt's socketEngine->error()/errorString(): the last error of the socket layer.
         self._engine_error: tuple[SocketError, str] = (_NO_ERROR, _err.UNKNOWN)
         self._kept_sock: socket.socket | None = None  # a bound socket connectToHost reuses
-        self._multicast_ifindex = 0
+        self._rearm_queued = False  # a _rearm waits in the loop (see _datagram_consumed)
 
     # ================================================================ the socket layer
 
@@ -110,6 +123,7 @@ class QUdpSocket(QAbstractSocket):
 
     def _reset_socket(self) -> None:
         self._announced = False
+        self._rearm_queued = False
         super()._reset_socket()
 
     def _engine_failed(self, error: SocketError, text: str) -> None:
@@ -139,10 +153,16 @@ class QUdpSocket(QAbstractSocket):
                          "QAbstractSocket::UnconnectedState")
             self._report_engine_error()
             return False
-        if not self._open_layer(address.protocol()):
+        # Qt makes the socket layer only when there is none: a socket whose bind failed keeps
+        # its descriptor (isValid() stays True) and binds it again.
+        if self._sock is None and not self._open_layer(address.protocol()):
             return False
         sock = self._sock
         assert sock is not None
+        if address.isNull():
+            self._engine_failed(SocketError.UnsupportedSocketOperationError,
+                                _dio.UNSUPPORTED_OPERATION)
+            return False
         if mode & (BindFlag.ShareAddress | BindFlag.ReuseAddressHint):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         elif mode & BindFlag.DontShareAddress:
@@ -150,7 +170,6 @@ class QUdpSocket(QAbstractSocket):
         try:
             sock.bind(_dio.sockaddr_for(sock, address, port))
         except OSError as exc:
-            self._reset_socket()
             self._engine_failed(*_dio.bind_error(exc))
             return False
         self._local_address, self._local_port = self._local_endpoint(sock)
@@ -158,6 +177,22 @@ class QUdpSocket(QAbstractSocket):
         if self._state is _B:  # a slot of stateChanged may have closed the socket
             self._update_io()
         return True
+
+    def isValid(self) -> bool:
+        """True while the socket has a descriptor (bound, connected, or a failed bind's),
+        and, as in Qt, while it stays open after disconnectFromHost()."""
+        return self._sock is not None or self.isOpen()
+
+    def _unbound_layer(self, method: str) -> bool:
+        """True when there is no usable socket layer for ``method`` (Qt's checks)."""
+        if self._sock is None:
+            _warn(method)
+            return True
+        if self._state is not _B and self._state is not _OK:
+            _log.warning("QNativeSocketEngine::%s() was called in "
+                         "QAbstractSocket::UnconnectedState", method)
+            return True
+        return False
 
     @staticmethod
     def _local_endpoint(sock: socket.socket) -> tuple[QHostAddress, int]:
@@ -168,10 +203,12 @@ class QUdpSocket(QAbstractSocket):
         return address, port
 
     def _ensure_bound(self) -> bool:
-        """What writeDatagram does first: an unbound socket binds to Any (dual stack)."""
+        """What writeDatagram does first: an unbound socket binds to Any (dual stack). As in
+        Qt, a failed bind does not stop the send when there is a descriptor (the kernel
+        then picks the source port)."""
         if self._sock is None or self._state is _U:
-            return self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
-        return True
+            self._bind(QHostAddress(_Special.Any), 0, BindFlag.DefaultForPlatform)
+        return self._sock is not None
 
     # ================================================================ sending
 
@@ -253,8 +290,7 @@ class QUdpSocket(QAbstractSocket):
     def hasPendingDatagrams(self) -> bool:
         """True when at least one datagram waits to be read."""
         sock = self._sock
-        if sock is None:
-            _warn("hasPendingDatagrams")
+        if self._unbound_layer("hasPendingDatagrams") or sock is None:
             return False
         return _dio.has_pending(sock)
 
@@ -264,12 +300,14 @@ class QUdpSocket(QAbstractSocket):
         if sock is None:
             _warn("pendingDatagramSize")
             return -1
+        if self._state is not _B and self._state is not _OK:
+            return -1
         return _dio.pending_size(sock)
 
     def bytesAvailable(self) -> int:
         """The size of the next datagram, as Qt's unbuffered socket reports it (0 if none)."""
         sock = self._sock
-        if sock is None:
+        if sock is None or (self._state is not _B and self._state is not _OK):
             return 0
         return max(0, _dio.pending_size(sock))
 
@@ -288,6 +326,12 @@ class QUdpSocket(QAbstractSocket):
         sock = self._sock
         if sock is None:
             _warn("readDatagram")
+            return None, QHostAddress(), 0
+        if self._state is not _B and self._state is not _OK:
+            _log.warning("QNativeSocketEngine::readDatagram() was called not in "
+                         "QAbstractSocket::BoundState or QAbstractSocket::ConnectedState")
+            self._datagram_consumed()
+            self._report_engine_error()
             return None, QHostAddress(), 0
         try:
             received = _dio.receive(sock, maxlen, False)
@@ -319,9 +363,13 @@ class QUdpSocket(QAbstractSocket):
             _warn("receiveDatagram")
             return QNetworkDatagram()
         if maxSize < 0:
-            maxSize = _dio.pending_size(sock)
+            maxSize = self.pendingDatagramSize()
             if maxSize < 0:
                 return QNetworkDatagram()
+        if self._state is not _B and self._state is not _OK:
+            self._datagram_consumed()
+            self._report_engine_error()
+            return QNetworkDatagram()
         try:
             received = _dio.receive(sock, maxSize, True)
         except OSError as exc:
@@ -333,8 +381,9 @@ class QUdpSocket(QAbstractSocket):
         self._datagram_consumed()
         sender, sender_port = _address_of(received.sender)
         destination = received.destination
+        # (The sender address is shared, never modified: the datagram's getters copy.)
         return QNetworkDatagram._received(
-            received.data, QHostAddress(sender), sender_port,
+            received.data, sender, sender_port,
             destination if destination is not None else QHostAddress(),
             self._local_port if destination is not None else 0,
             received.hop_limit, received.ifindex)
@@ -351,7 +400,7 @@ class QUdpSocket(QAbstractSocket):
         if not maxlen:
             return b""
         try:
-            data = sock.recv(maxlen)
+            data = sock.recv(min(maxlen, _dio.MAX_DATAGRAM))
         except BlockingIOError:
             data = b""
         except ConnectionResetError:
@@ -366,9 +415,90 @@ class QUdpSocket(QAbstractSocket):
         return data
 
     def _datagram_consumed(self) -> None:
-        """A read took (or tried to take) a datagram: watch the descriptor again (Qt)."""
+        """A read took (or tried to take) a datagram: watch the descriptor again (Qt).
+
+        Inside a readyRead slot the reader is still on and nothing changes. Otherwise it is
+        turned back on from the loop's next turn (when Qt's re-enabled notifier would fire
+        anyway), once however many reads happen before: a blocking program, whose loop never
+        runs, thus pays no loop (de)registration per datagram.
+        """
         self._announced = False
+        if self._reader_on or self._rearm_queued or not self._wants_read():
+            return
+        loop = self._event_loop()
+        try:
+            loop.call_soon(_rearm, self._weak_self(), loop, self._generation)
+        except RuntimeError:  # the loop is closed: no loop will watch the descriptor anyway
+            self._update_io()
+            return
+        self._rearm_queued = True
+
+    def _rearm(self, loop: asyncio.AbstractEventLoop, generation: int) -> None:
+        if loop is not self._loop or generation != self._generation:
+            return  # moved to another thread, or another descriptor: not ours to clear
+        self._rearm_queued = False
         self._update_io()
+
+    def _set_thread(self, thread: threading.Thread) -> None:
+        """moveToThread: a re-arm queued on the old thread's loop is redone on the new one."""
+        pending = self._rearm_queued and thread is not self._qt_thread
+        if pending:
+            self._rearm_queued = False
+        super()._set_thread(thread)
+        if pending:
+            post(thread, self._update_io)
+
+    # ================================================================ multicast
+
+    def joinMulticastGroup(self, groupAddress: Any,
+                           iface: QNetworkInterface | None = None) -> bool:
+        """Join the multicast group ``groupAddress`` on ``iface`` (default: the system's
+        choice). The socket must be bound, to AnyIPv4 (not Any) for an IPv4 group, with
+        ShareAddress if other sockets use the port. A failure returns False without
+        errorOccurred, as Qt's does."""
+        return self._membership("joinMulticastGroup", True, groupAddress, iface)
+
+    def leaveMulticastGroup(self, groupAddress: Any,
+                            iface: QNetworkInterface | None = None) -> bool:
+        """Leave a group joined with joinMulticastGroup (False if it was not joined)."""
+        return self._membership("leaveMulticastGroup", False, groupAddress, iface)
+
+    def _membership(self, method: str, join: bool, group: Any,
+                    iface: QNetworkInterface | None) -> bool:
+        group = _group_argument(group, method)
+        if iface is None:
+            iface = QNetworkInterface()
+        elif not isinstance(iface, QNetworkInterface):
+            raise TypeError(f"{method}(): argument 2 has unexpected type "
+                            f"'{type(iface).__name__}'")
+        sock = self._sock
+        if sock is None or self._state is not _B:
+            _warn(method)
+            return False
+        ok, failure = _multicast.membership(sock, join, group, iface)
+        if failure is not None:
+            self._engine_error = failure  # the socket layer's error only (Qt)
+        return ok
+
+    def multicastInterface(self) -> QNetworkInterface:
+        """The interface multicast datagrams leave through; invalid when the routing table
+        chooses (the default)."""
+        sock = self._sock
+        if sock is None:
+            _warn("multicastInterface")
+            return QNetworkInterface()
+        return _multicast.outgoing_interface(sock)
+
+    def setMulticastInterface(self, iface: QNetworkInterface) -> None:
+        """Send multicast datagrams through ``iface`` (the socket must be bound)."""
+        if not isinstance(iface, QNetworkInterface):
+            raise TypeError("setMulticastInterface(): argument 1 has unexpected type "
+                            f"'{type(iface).__name__}'")
+        sock = self._sock
+        if sock is None:
+            _warn("setMulticastInterface")
+            return
+        _multicast.set_outgoing_interface(sock, iface)
 
     # ================================================================ readiness
 
@@ -394,10 +524,14 @@ class QUdpSocket(QAbstractSocket):
             return True
         if _dio.has_pending(sock):
             self._announced = True
-            self._set_reader(False)
         self._reads += 1
         if not self._emitting_ready_read:
             self._emit_ready_read()
+        # The reader goes off only if the slot left the announced datagram unread: a slot that
+        # read one keeps it on (and the next loop turn announces the next datagram), so the
+        # usual slot costs no loop (de)registration at all.
+        if self._announced and self._sock is sock:
+            self._set_reader(False)
         return True
 
     # ================================================================ connecting
@@ -436,7 +570,7 @@ class QUdpSocket(QAbstractSocket):
             address = dialer.addresses.pop(0)
             sock = self._kept_sock
             self._kept_sock = None
-            if sock is not None and sock.family == socket.AF_INET and \
+            if sock is not None and _dio.family_of(sock) == socket.AF_INET and \
                     address.protocol() is not NetworkLayerProtocol.IPv4Protocol:
                 sock.close()
                 sock = None
@@ -466,6 +600,51 @@ class QUdpSocket(QAbstractSocket):
         self._local_address, self._local_port = self._local_endpoint(sock)
         self._set_state(_OK)
         return self._state is _OK
+
+    def setSocketDescriptor(self, socketDescriptor: Any,
+                            state: _SocketState = _SocketState.ConnectedState,
+                            mode: Any = QAbstractSocket.OpenModeFlag.ReadWrite) -> bool:
+        """Adopt an existing UDP descriptor in ``state`` (BoundState for a bound socket,
+        ConnectedState, the default, for a connected one); the socket then owns it.
+
+        As in Qt, the descriptor keeps its own options (an adopted socket reports no
+        destination address or hop limit unless it asked for IP_PKTINFO / IP_RECVTTL), and
+        a descriptor that is not a datagram socket is handled as QAbstractSocket does.
+        """
+        fd = _descriptor(socketDescriptor)
+        adopted = None
+        if fd >= 0 and isinstance(state, _SocketState):
+            try:
+                adopted = socket.socket(fileno=fd)
+            except OSError:
+                adopted = None
+            if adopted is not None and (adopted.type != socket.SOCK_DGRAM or adopted.family
+                                        not in (socket.AF_INET, socket.AF_INET6)):
+                adopted.detach()  # not a UDP socket: QAbstractSocket's rules
+                adopted = None
+        if adopted is None:
+            return super().setSocketDescriptor(socketDescriptor, state, mode)
+        if not isinstance(mode, QAbstractSocket.OpenModeFlag):
+            adopted.detach()
+            raise TypeError("setSocketDescriptor(): argument 3 has unexpected type "
+                            f"'{type(mode).__name__}'")
+        self._drop_kept()
+        self._reset_socket()
+        self._state = _U
+        self._error = _NO_ERROR
+        self.setErrorString(_err.UNKNOWN)
+        self._engine_error = (_NO_ERROR, _err.UNKNOWN)
+        adopted.setblocking(False)
+        self._sock = adopted
+        self._peer_name = ""
+        self._fetch_endpoints(adopted)
+        self._local_address, self._local_port = self._local_endpoint(adopted)
+        for option, value in self._options.items():
+            set_option(adopted, option, value)
+        self.setOpenMode(mode)
+        self._set_state(state)
+        self._update_io()
+        return True
 
     # ================================================================ blocking API
 
@@ -543,6 +722,14 @@ class QUdpSocket(QAbstractSocket):
     def _finish_disconnect(self) -> None:
         self._drop_kept()
         super()._finish_disconnect()
+
+
+def _group_argument(group: Any, method: str) -> QHostAddress:
+    if isinstance(group, _Special):
+        return QHostAddress(group)
+    if not isinstance(group, QHostAddress):
+        raise TypeError(f"{method}(): argument 1 has unexpected type '{type(group).__name__}'")
+    return group
 
 
 def _bind_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]

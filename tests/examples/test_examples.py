@@ -119,6 +119,25 @@ def test_mutual_tls_accepts_the_certificate_and_refuses_its_absence(certs: Path)
     assert "you are Example client" in done.stdout
 
 
+def test_udp_echo_server_and_blocking_client(processes: Processes) -> None:
+    server, port = start_example(processes, "udp_echo.py", "server", "--datagrams", "2")
+    done = example("udp_echo.py", "client", "127.0.0.1", str(port), "hello", "world")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"received: HELLO (from 127.0.0.1:{port})" in done.stdout
+    assert f"received: WORLD (from 127.0.0.1:{port})" in done.stdout
+    assert server.finish() == 0
+    assert "hello" in server.output and "world" in server.output
+
+
+def test_udp_echo_client_gives_up_when_nobody_answers() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # bound, so no ICMP: the datagram is just never answered
+        port = silent.getsockname()[1]
+        done = example("udp_echo.py", "client", "127.0.0.1", str(port), "anyone")
+    assert done.returncode == 1
+    assert "error: no answer to 'anyone' (Network operation timed out)" in done.stdout
+
+
 def test_dtls_echo_client_against_the_dtls_echo_server(certs: Path, processes: Processes) -> None:
     server = processes.start([sys.executable, str(EXAMPLES / "dtls_echo.py"), "server",
                               str(certs / "server.pem"), str(certs / "server.key"), "0",
