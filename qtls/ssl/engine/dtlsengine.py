@@ -55,6 +55,7 @@ Invariants
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from OpenSSL import SSL
@@ -80,6 +81,17 @@ _MIN_MTU = 256
 _MAX_RECORD_PLAINTEXT = 16384
 _WANT_READ = _lib.SSL_ERROR_WANT_READ
 _ZERO_RETURN = _lib.SSL_ERROR_ZERO_RETURN
+
+
+class _ReadBuffer(threading.local):
+    """One record's worth of memory per thread that ``SSL_read`` decrypts into (every cffi call
+    releases the GIL, so two threads' engines may read at once); a fresh zeroed 16 KiB block
+    per datagram was most of the engine's share of a small round trip."""
+
+    buffer: Any = None
+
+
+_read_buffer = _ReadBuffer()
 
 
 class DtlsEngine(TlsEngine):
@@ -184,7 +196,9 @@ class DtlsEngine(TlsEngine):
     def _read_records(self) -> None:
         # One SSL_read per record; a datagram may carry several (RFC 6347 §4.1.1).
         ssl = self._ssl
-        buf = _ffi.new("char[]", _MAX_RECORD_PLAINTEXT)
+        buf = _read_buffer.buffer
+        if buf is None:
+            buf = _read_buffer.buffer = _ffi.new("char[]", _MAX_RECORD_PLAINTEXT)
         while True:
             result = _lib.SSL_read(ssl, buf, _MAX_RECORD_PLAINTEXT)
             if result > 0:
