@@ -232,6 +232,14 @@ class DtlsEngine(TlsEngine):
         payload = bytes(data)
         if not payload:
             return 0
+        if len(payload) > _MAX_RECORD_PLAINTEXT:
+            # One datagram is one record: OpenSSL refuses more (its error queue then says
+            # nothing useful, so the engine says it in OpenSSL's words).
+            self._events.append(TlsError(
+                fatal=False, origin=ErrorOrigin.LOCAL, during_handshake=False,
+                reason=f"exceeds max fragment size ({len(payload)} > {_MAX_RECORD_PLAINTEXT} bytes)",
+            ))
+            return -1
         result = _lib.SSL_write(self._ssl, payload, len(payload))
         if result <= 0:
             try:

@@ -17,6 +17,7 @@ from qtls.ssl.engine import (
     EngineState,
     HandshakeCompleted,
     LocalProtocolError,
+    TlsError,
     VerifyErrorRecorded,
     VerifyMode,
     build_context,
@@ -103,6 +104,23 @@ def test_application_datagrams_round_trip_one_record_each() -> None:
         assert len(out) == 1
         wire.server.receive_datagram(out[0])
         assert bytes(wire.server.read_plaintext()) == payload[:size]
+
+
+def test_a_datagram_larger_than_a_record_is_refused_with_a_reason() -> None:
+    wire = make_wire()
+    handshake(wire)
+    wire.client.events()
+    assert wire.client.send_datagram(b"x" * 16385) == -1
+    errors = [e for e in wire.client.events() if isinstance(e, TlsError)]
+    assert len(errors) == 1 and not errors[0].fatal
+    assert "exceeds max fragment size" in errors[0].reason
+    assert wire.client.datagrams_to_send() == []
+    assert wire.client.state is EngineState.ENCRYPTED
+    # The largest record still goes, alone in a datagram bigger than the MTU.
+    assert wire.client.send_datagram(b"x" * 16384) == 16384
+    (datagram,) = wire.client.datagrams_to_send()
+    wire.server.receive_datagram(datagram)
+    assert len(wire.server.read_plaintext()) == 16384
 
 
 def test_reordered_flights_still_complete() -> None:

@@ -56,6 +56,20 @@ def test_client_and_server_handshake_and_echo(server: EchoServer) -> None:
     client.close()
 
 
+def test_an_oversized_datagram_is_a_write_error_and_the_connection_goes_on(
+    server: EchoServer,
+) -> None:
+    client = connect(server)
+    assert run_until(lambda: client.encrypted(), 5000)
+    assert client.dtls.writeDatagramEncrypted(client.socket, b"x" * 20000) == -1
+    assert client.dtls.dtlsError() is QDtlsError.TlsFatalError
+    assert client.dtls.dtlsErrorString().startswith("Error while writing: exceeds max fragment")
+    assert client.dtls.writeDatagramEncrypted(client.socket, b"small") == 5
+    assert client.dtls.dtlsError() is QDtlsError.NoError
+    assert run_until(lambda: client.echoes == [b"SMALL"], 5000)
+    client.close()
+
+
 def test_handshake_datagrams_respect_the_mtu_hint(server: EchoServer) -> None:
     sizes: list[int] = []
     original = server.socket.writeDatagram
