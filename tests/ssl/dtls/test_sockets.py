@@ -340,3 +340,25 @@ def test_several_clients_at_once(server: EchoServer) -> None:
     assert [c.echoes[0] for c in clients] == [f"CLIENT {i}".encode() for i in range(5)]
     for c in clients:
         c.close()
+
+
+@pytest.mark.parametrize("protocol", ["DtlsV1_2", "DtlsV1_2OrLater", "DtlsV1_0OrLater"])
+def test_dtls_protocols_negotiate_dtls12(server: EchoServer, protocol: str) -> None:
+    config = client_configuration(CA)
+    config.setProtocol(QSsl.SslProtocol[protocol])
+    client = EchoClient(config, server.port)
+    assert client.start()
+    assert run_until(lambda: client.encrypted(), 5000)
+    assert client.dtls.sessionProtocol() is QSsl.SslProtocol.DtlsV1_2
+    client.close()
+
+
+def test_exact_dtls10_is_refused_by_this_openssl(server: EchoServer) -> None:
+    config = client_configuration(CA)
+    config.setProtocol(QSsl.SslProtocol.DtlsV1_0)
+    client = EchoClient(config, server.port)
+    assert client.start() is False
+    assert client.dtls.dtlsError() is QDtlsError.TlsFatalError
+    assert client.dtls.dtlsErrorString().startswith("Error during SSL handshake: ")
+    assert client.dtls.handshakeState() is QDtls.HandshakeState.HandshakeNotStarted
+    client.close()
