@@ -56,6 +56,7 @@ class EchoServer:
         self.peers: dict[tuple[str, int], QDtls] = {}
         self.received: list[bytes] = []
         self.errors: list[tuple[Any, str]] = []
+        self.failed: list[QDtls] = []  # peers whose handshake failed, kept for inspection
         self.hello_verify_requests = 0
         self.on_psk = on_psk
         self.drop: Callable[[bytes], bool] = lambda data: False
@@ -82,7 +83,7 @@ class EchoServer:
                     del self.peers[key]  # the peer shut down
             elif not dtls.doHandshake(self.socket, data):
                 self.errors.append((dtls.dtlsError(), dtls.dtlsErrorString()))
-                del self.peers[key]
+                self.failed.append(self.peers.pop(key))
 
     def _new_peer(self, address: QHostAddress, port: int, data: bytes) -> None:
         if self.cookies:

@@ -362,3 +362,50 @@ def test_exact_dtls10_is_refused_by_this_openssl(server: EchoServer) -> None:
     assert client.dtls.dtlsErrorString().startswith("Error during SSL handshake: ")
     assert client.dtls.handshakeState() is QDtls.HandshakeState.HandshakeNotStarted
     client.close()
+
+
+def _verifying_server() -> EchoServer:
+    from qtls.QtNetwork import QSslCertificate
+
+    config = server_configuration(SERVER_CERT)
+    config.setPeerVerifyMode(QSslSocket.PeerVerifyMode.VerifyPeer)
+    config.setCaCertificates([QSslCertificate(CA.cert_pem.bytes())])
+    return EchoServer(config)
+
+
+def test_a_verifying_server_takes_a_client_certificate() -> None:
+    from qtls.QtNetwork import QSslCertificate, QSslKey
+
+    from .conftest import CLIENT_CERT
+
+    server = _verifying_server()
+    try:
+        config = client_configuration(CA)
+        config.setLocalCertificateChain(
+            [QSslCertificate(b.bytes()) for b in CLIENT_CERT.cert_chain_pems])
+        config.setPrivateKey(QSslKey(CLIENT_CERT.private_key_pem.bytes(), QSsl.KeyAlgorithm.Ec))
+        client = EchoClient(config, server.port)
+        assert client.start()
+        assert run_until(lambda: client.encrypted() and server.encrypted_peers() == 1, 5000)
+        (dtls,) = server.peers.values()
+        peer = dtls.dtlsConfiguration().peerCertificate()
+        assert peer.subjectAlternativeNames()  # the client's certificate, as Qt stores it
+        assert dtls.peerVerificationErrors() == []
+        client.close()
+    finally:
+        server.close()
+
+
+def test_a_verifying_server_without_a_client_certificate_reports_no_peer_certificate() -> None:
+    server = _verifying_server()
+    try:
+        client = connect(server)
+        assert run_until(lambda: bool(server.errors), 5000)
+        assert server.errors[0] == (QDtlsError.PeerVerificationError, "Peer verification failed")
+        (failed,) = server.failed
+        assert [e.error() for e in failed.peerVerificationErrors()] == [
+            QSslError.SslError.NoPeerCertificate]
+        assert failed.handshakeState() is QDtls.HandshakeState.PeerVerificationFailed
+        client.close()
+    finally:
+        server.close()
