@@ -128,12 +128,10 @@ class QDtls(DtlsErrorState, QObject):
         self._state = QDtls.HandshakeState.HandshakeNotStarted
         self._engine: DtlsEngine | None = None
         self._encrypted = False
-        self._shut_down = False
         self._tls_errors: list[QSslError] = []
         self._to_ignore: list[QSslError] = []
         self._cipher = QSslCipher()
         self._protocol = QSsl.SslProtocol.UnknownProtocol
-        self._socket: Any = None
         self._timeout_ms = _FIRST_TIMEOUT_MS
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -313,7 +311,6 @@ class QDtls(DtlsErrorState, QObject):
         engine = self._make_engine(socket)
         if engine is None:
             return False
-        self._socket = socket
         if self._server and engine._cookie_key is not None:
             if not engine.start_verified(data):
                 self._set_error(
@@ -335,7 +332,6 @@ class QDtls(DtlsErrorState, QObject):
     def _continue_handshake(self, socket: Any, data: bytes) -> bool:
         self._clear_error()
         self._timer.stop()
-        self._socket = socket
         engine = self._engine
         assert engine is not None
         engine.receive_datagram(data)
@@ -472,7 +468,6 @@ class QDtls(DtlsErrorState, QObject):
         engine = self._engine
         if engine is None or self._state is not QDtls.HandshakeState.HandshakeInProgress:
             return True
-        self._socket = socket
         retransmitted = engine.handle_timeout()
         if not self._flush(socket):
             return False
@@ -523,7 +518,7 @@ class QDtls(DtlsErrorState, QObject):
             return False
         self._clear_error()
         if self._state is QDtls.HandshakeState.PeerVerificationFailed:
-            self._send_shutdown(socket, encrypted=True)
+            self._send_shutdown(socket)
         else:
             self._reset()
         return True
@@ -576,13 +571,11 @@ class QDtls(DtlsErrorState, QObject):
         self._clear_error()
         engine = self._engine
         assert engine is not None
-        self._socket = socket
         engine.receive_datagram(data)
         self._flush(socket)
         plaintext = bytes(engine.read_plaintext())
         for event in engine.events():
             if isinstance(event, CloseNotifyReceived):
-                self._shut_down = True
                 self._set_error(QDtlsError.RemoteClosedConnectionError,
                                 "The DTLS connection has been shutdown")
                 self._reset()
@@ -599,7 +592,7 @@ class QDtls(DtlsErrorState, QObject):
         if not self._encrypted:
             self._set_error(QDtlsError.InvalidOperation, "Cannot send shutdown alert, not encrypted")
             return False
-        self._send_shutdown(socket, encrypted=True)
+        self._send_shutdown(socket)
         return True
 
     # --- PSK ----------------------------------------------------------------------------------
@@ -631,10 +624,12 @@ class QDtls(DtlsErrorState, QObject):
                 return False
         return True
 
-    def _send_shutdown(self, socket: Any, *, encrypted: bool) -> None:
+    def _send_shutdown(self, socket: Any) -> None:
+        """Qt's sendShutdownAlert: close_notify, then reset. (After the peer's close_notify the
+        connection was reset already, so there is nothing to answer.)"""
         self._clear_error()
         engine = self._engine
-        if encrypted and engine is not None and not self._shut_down:
+        if engine is not None:
             engine.shutdown()
             self._flush(socket)
         self._reset()
@@ -647,7 +642,6 @@ class QDtls(DtlsErrorState, QObject):
             self._engine.on_psk_required = self._engine.on_psk_identity = None
         self._engine = None
         self._encrypted = False
-        self._shut_down = False
         self._tls_errors = []
         self._to_ignore = []
         self._config._set_session(None, [], None, QSsl.SslProtocol.UnknownProtocol, b"",
@@ -655,7 +649,6 @@ class QDtls(DtlsErrorState, QObject):
         self._state = QDtls.HandshakeState.HandshakeNotStarted
         self._cipher = QSslCipher()
         self._protocol = QSsl.SslProtocol.UnknownProtocol
-        self._socket = None
 
     def _set_state(self, state: QDtls.HandshakeState) -> None:
         self._state = state
