@@ -75,8 +75,21 @@ def address_problem(address: QHostAddress) -> str | None:
     return None
 
 
-def hash_factory(algorithm: QCryptographicHash.Algorithm) -> Callable[[], Any] | None:
-    """A hashlib constructor for HMAC with Qt's algorithm; None when it cannot be computed here."""
+_H = QCryptographicHash.Algorithm
+# The algorithms hashlib knows by name: HMAC then runs in one OpenSSL call.
+_HASHLIB_NAMES = {
+    _H.Md5: "md5", _H.Sha1: "sha1", _H.Sha224: "sha224", _H.Sha256: "sha256",
+    _H.Sha384: "sha384", _H.Sha512: "sha512", _H.Sha3_224: "sha3_224",
+    _H.Sha3_256: "sha3_256", _H.Sha3_384: "sha3_384", _H.Sha3_512: "sha3_512",
+}
+
+
+def hash_factory(algorithm: QCryptographicHash.Algorithm) -> str | Callable[[], Any] | None:
+    """The digest for HMAC with Qt's algorithm (a hashlib name, or a constructor for the
+    others); None when it cannot be computed here."""
+    name = _HASHLIB_NAMES.get(algorithm)
+    if name is not None:
+        return name
     if _new_hasher(algorithm) is None:
         return None
     return lambda: _new_hasher(algorithm)

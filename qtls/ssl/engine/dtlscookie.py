@@ -23,6 +23,7 @@ the engine gives it the peer through the cookie key).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hmac
 import ipaddress
 import struct
@@ -43,6 +44,7 @@ _lib: Any = SSL._lib  # type: ignore[attr-defined]
 COOKIE_MAX = 255
 
 
+@functools.lru_cache(maxsize=4096)
 def peer_bytes(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address, port: int) -> bytes:
     """The peer's identity the cookie covers, laid out as Qt's ``cookie_for_peer``: the port,
     then the address, each as Qt's memcpy of the integer (the machine's byte order) — an IPv6
@@ -54,17 +56,18 @@ def peer_bytes(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address, por
     return head + ip.packed
 
 
-def make_cookie(hash_factory: Callable[[], Any], secret: bytes, peer: bytes) -> bytes:
-    """``HMAC(hash, secret, peer)`` cut to :data:`COOKIE_MAX` bytes (Qt's cookie)."""
-    return hmac.new(secret, peer, hash_factory).digest()[:COOKIE_MAX]
+def make_cookie(digest: str | Callable[[], Any], secret: bytes, peer: bytes) -> bytes:
+    """``HMAC(hash, secret, peer)`` cut to :data:`COOKIE_MAX` bytes (Qt's cookie). ``digest`` is
+    a hashlib name (OpenSSL's one-call HMAC) or a constructor (for BLAKE2's short variants)."""
+    return hmac.digest(secret, peer, digest)[:COOKIE_MAX]
 
 
 @dataclasses.dataclass(frozen=True)
 class CookieKey:
-    """What one cookie is computed from: the hash (a hashlib constructor), the server's secret
-    and the peer (:func:`peer_bytes`)."""
+    """What one cookie is computed from: the hash (a hashlib name or constructor), the
+    server's secret and the peer (:func:`peer_bytes`)."""
 
-    hash_factory: Callable[[], Any]
+    hash_factory: str | Callable[[], Any]
     secret: bytes
     peer: bytes
 

@@ -45,7 +45,7 @@ class EchoServer:
     echo from a reflection). ``drop`` may throw incoming datagrams away (loss)."""
 
     def __init__(self, config: QSslConfiguration, *, cookies: bool = True,
-                 on_psk: Callable[[Any], None] | None = None) -> None:
+                 on_psk: Callable[[Any], None] | None = None, params: Any = None) -> None:
         self.socket = QUdpSocket()
         assert self.socket.bind(LOCALHOST, 0)
         self.port = self.socket.localPort()
@@ -53,6 +53,9 @@ class EchoServer:
         self.config.setDtlsCookieVerificationEnabled(cookies)
         self.cookies = cookies
         self.verifier = QDtlsClientVerifier()
+        self.params = params
+        if params is not None:
+            assert self.verifier.setCookieGeneratorParameters(params)
         self.peers: dict[tuple[str, int], QDtls] = {}
         self.received: list[bytes] = []
         self.errors: list[tuple[Any, str]] = []
@@ -98,6 +101,8 @@ class EchoServer:
         dtls = QDtls(QSslSocket.SslMode.SslServerMode)
         dtls.setDtlsConfiguration(self.config)
         dtls.setPeer(address, port)
+        if self.params is not None:
+            dtls.setCookieGeneratorParameters(self.params)  # (returns False, as Qt's)
         if self.on_psk is not None:
             dtls.pskRequired.connect(self.on_psk)
         # (Another QDtls's timer would resend this server's last flight: the client retransmits

@@ -409,3 +409,39 @@ def test_a_verifying_server_without_a_client_certificate_reports_no_peer_certifi
         client.close()
     finally:
         server.close()
+
+
+
+@pytest.mark.parametrize("algorithm", ["Sha1", "Sha3_256", "Blake2s_128"])
+def test_cookies_with_other_generator_parameters(algorithm: str) -> None:
+    from qtls.QtCore import QCryptographicHash
+    from qtls.QtNetwork import QDtlsClientVerifier
+
+    params = QDtlsClientVerifier.GeneratorParameters(
+        QCryptographicHash.Algorithm[algorithm], b"another secret")
+    server = EchoServer(server_configuration(SERVER_CERT), params=params)
+    try:
+        client = connect(server)
+        assert run_until(lambda: client.encrypted(), 5000), server.errors
+        assert server.hello_verify_requests == 1
+        client.close()
+    finally:
+        server.close()
+
+
+def test_a_server_qdtls_with_other_parameters_than_its_verifier_refuses_the_hello() -> None:
+    from qtls.QtCore import QCryptographicHash
+    from qtls.QtNetwork import QDtlsClientVerifier
+
+    server = EchoServer(server_configuration(SERVER_CERT))
+    try:
+        assert server.verifier.setCookieGeneratorParameters(
+            QDtlsClientVerifier.GeneratorParameters(QCryptographicHash.Algorithm.Sha1, b"s"))
+        client = connect(server)
+        assert run_until(lambda: bool(server.errors), 5000)
+        assert server.errors[0] == (QDtlsError.TlsFatalError,
+                                    "Cannot start the handshake, verified client hello expected")
+        assert not server.peers
+        client.close()
+    finally:
+        server.close()
