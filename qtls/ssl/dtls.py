@@ -35,6 +35,7 @@ backend); where OpenSSL's reason is part of the text it is the bundled OpenSSL's
 from __future__ import annotations
 
 import enum
+import weakref
 from typing import Any
 
 from qtls.core.bytearray import QByteArray
@@ -88,6 +89,23 @@ def _ssl_mode_enum() -> Any:
     return QSslSocket.SslMode
 
 
+def _emit_timeout(ref: weakref.ref[QDtls]) -> None:
+    dtls = ref()
+    if dtls is not None:
+        dtls.handshakeTimeout.emit()
+
+
+def _weak_hook(dtls: QDtls, method: Any) -> Any:
+    """``method`` bound to ``dtls`` through a weak reference (None once it is gone)."""
+    ref = weakref.ref(dtls)
+
+    def hook(*args: Any) -> Any:
+        target = ref()
+        return method(target, *args) if target is not None else None
+
+    return hook
+
+
 class QDtls(DtlsErrorState, QObject):
     """Encryption for UDP: a DTLS client or server connection with one peer (Qt's QDtls).
 
@@ -133,9 +151,14 @@ class QDtls(DtlsErrorState, QObject):
         self._cipher = QSslCipher()
         self._protocol = QSsl.SslProtocol.UnknownProtocol
         self._timeout_ms = _FIRST_TIMEOUT_MS
-        self._timer = QTimer(self)
+        # No reference cycle through the timer or the engine's hooks (a server makes a QDtls
+        # per client: one that the application drops must go without the garbage collector).
+        # So the timer is not a child (a child keeps its parent), and both call back through
+        # a weak reference.
+        ref = weakref.ref(self)
+        self._timer = QTimer()
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.handshakeTimeout)
+        self._timer.timeout.connect(lambda: _emit_timeout(ref))
 
     # --- peer and parameters ------------------------------------------------------------------
 
@@ -361,8 +384,8 @@ class QDtls(DtlsErrorState, QObject):
             mtu=self._link_mtu(socket),
             cookie_key=key,
             server_hostname=None if self._server else (self._peer_name or None),
-            on_psk_required=self._on_psk_client,
-            on_psk_identity=self._on_psk_server,
+            on_psk_required=_weak_hook(self, QDtls._on_psk_client),
+            on_psk_identity=_weak_hook(self, QDtls._on_psk_server),
         )
         return engine
 

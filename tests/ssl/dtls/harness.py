@@ -4,6 +4,7 @@ QDtls per verified peer; the client retransmits on handshakeTimeout."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -107,7 +108,9 @@ class EchoServer:
             dtls.pskRequired.connect(self.on_psk)
         # (Another QDtls's timer would resend this server's last flight: the client retransmits
         # instead, and the server answers from doHandshake.)
-        dtls.handshakeTimeout.connect(lambda d=dtls: d.handleTimeout(self.socket))
+        # (Through a weak reference: a slot holding its QDtls would be a reference cycle.)
+        ref = weakref.ref(dtls)
+        dtls.handshakeTimeout.connect(lambda: (d := ref()) is not None and d.handleTimeout(self.socket))
         if dtls.doHandshake(self.socket, data):
             self.peers[(address.toString(), port)] = dtls
         else:

@@ -445,3 +445,26 @@ def test_a_server_qdtls_with_other_parameters_than_its_verifier_refuses_the_hell
         client.close()
     finally:
         server.close()
+
+
+def test_dropped_qdtls_objects_are_freed_without_the_garbage_collector(server: EchoServer) -> None:
+    # A server makes a QDtls per client: reference cycles would make the collector run (and
+    # walk every live object) all the time.
+    import gc
+    import weakref
+
+    client = connect(server)
+    assert run_until(lambda: client.encrypted() and server.encrypted_peers() == 1, 5000)
+    gc.collect()
+    gc.disable()
+    try:
+        (key,) = server.peers
+        server_side = weakref.ref(server.peers.pop(key))
+        client_side = weakref.ref(client.dtls)
+        engine = weakref.ref(client.dtls._engine)  # type: ignore[arg-type]
+        del client.dtls
+        assert client_side() is None and engine() is None
+        assert server_side() is None
+    finally:
+        gc.enable()
+    client.close()
