@@ -155,4 +155,23 @@ class CookieVerifier:
     def _drain(conn: SSL.Connection) -> list[bytes]:
         # Whatever the listen did not read of the datagram must not glue onto the next one.
         discard(conn._into_ssl)  # type: ignore[attr-defined]
-        return pack_datagrams(split_records(drain(conn._from_ssl)), 0)  # type: ignore[attr-defined]
+        records = split_records(drain(conn._from_ssl))  # type: ignore[attr-defined]
+        return pack_datagrams([_first_record_number(r) for r in records], 0)
+
+
+def _first_record_number(record: bytes) -> bytes:
+    """A HelloVerifyRequest record with record sequence number 0.
+
+    OpenSSL's DTLSv1_listen gives the HelloVerifyRequest the ClientHello's record sequence
+    number (RFC 6347 §4.2.1), but since OpenSSL 3.2's record layer the server that continues
+    after a verified hello no longer starts from the ClientHello's number: its first flight is
+    numbered 1, 2, 3... So when the first ClientHello was retransmitted (number k >= 1), the
+    client has already seen epoch 0's record k in the HelloVerifyRequest and drops the
+    server's record k as a replay (RFC 6347 §4.1.2.6): the flight stalls until the server's
+    retransmission renumbers it. Numbering the HelloVerifyRequest 0, which the server's own
+    records never use, removes the collision; the number is not authenticated in epoch 0 and
+    clients do not check it against their ClientHello.
+    """
+    if len(record) > 13 and record[0] == 22 and record[13] == 3 and record[3:5] == b"\0\0":
+        return record[:5] + bytes(6) + record[11:]
+    return record

@@ -324,6 +324,27 @@ def test_cookie_verifier_answers_a_cookieless_hello_with_qts_cookie() -> None:
     assert verifier.verify(second, cookie_key(b"s" * 32, "127.0.0.1", 40002))[0] is False
 
 
+def test_a_retransmitted_first_hello_does_not_stall_the_server_flight() -> None:
+    # The client's first ClientHello went out k times (lost, retransmitted): the copy that
+    # reaches the verifier has record number k. The server's first flight is numbered from 1
+    # on (OpenSSL 3.2+): a HelloVerifyRequest numbered k made the client drop the server's
+    # record k as a replay, and the handshake waited for a retransmission.
+    key = cookie_key()
+    client = DtlsEngine(client_settings(), server_hostname="localhost")
+    client.start_handshake()
+    hello = bytearray(client.datagrams_to_send()[0])
+    hello[5:11] = (2).to_bytes(6, "big")  # as the third copy of the hello would be numbered
+    ok, replies, _ = CookieVerifier(build_context(server_settings())).verify(bytes(hello), key)
+    assert not ok and int.from_bytes(replies[0][5:11], "big") == 0
+    client.receive_datagram(replies[0])
+    server = DtlsEngine(server_settings(), cookie_key=key)
+    assert server.start_verified(client.datagrams_to_send()[0])
+    for datagram in server.datagrams_to_send():
+        client.receive_datagram(datagram)
+    # The whole flight was taken at once: the client answers without any retransmission.
+    assert client.datagrams_to_send(), "the client dropped part of the server's first flight"
+
+
 def test_server_engine_with_a_cookie_key_takes_only_a_verified_hello() -> None:
     key = cookie_key()
     client = DtlsEngine(client_settings(), server_hostname="localhost")

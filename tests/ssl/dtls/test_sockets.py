@@ -468,3 +468,24 @@ def test_dropped_qdtls_objects_are_freed_without_the_garbage_collector(server: E
     finally:
         gc.enable()
     client.close()
+
+
+def test_several_clients_complete_through_random_loss_both_ways(server: EchoServer) -> None:
+    import random
+
+    rng = random.Random(7)
+
+    def lossy(data: bytes) -> bool:
+        return rng.random() < 0.1
+
+    server.drop = lossy
+    clients = [EchoClient(client_configuration(CA), server.port) for _ in range(3)]
+    for c in clients:
+        c.drop = lossy
+        assert c.start()
+    # Every lost flight is sent again on the next handshakeTimeout (1 s, then 2 s, ...).
+    assert run_until(lambda: all(c.encrypted() for c in clients), 30000), [
+        (c.dtls.handshakeState(), c.timeouts) for c in clients]
+    assert sum(c.timeouts for c in clients) >= 1
+    for c in clients:
+        c.close()
