@@ -94,6 +94,7 @@ stress: $(FULL)
 bench: $(FULL)
 	$(PY) -m bench
 	$(PY) -m bench.startup
+	$(PY) -m bench.dtls
 
 lint: $(FULL)
 	$(VENV)/bin/ruff check qtls tests examples tools

@@ -30,6 +30,9 @@ if _typing.TYPE_CHECKING:
     from qtls.ssl.values.configuration import QSslConfiguration as QSslConfiguration
     from qtls.ssl.sslsocket import QSslSocket as QSslSocket
     from qtls.ssl.sslserver import QSslServer as QSslServer
+    from qtls.ssl.dtlserror import QDtlsError as QDtlsError
+    from qtls.ssl.dtlsverifier import QDtlsClientVerifier as QDtlsClientVerifier
+    from qtls.ssl.dtls import QDtls as QDtls
 
 # Each public name and the module that defines it (tests check this against the modules' __all__).
 _MODULES: dict[str, str] = {
@@ -56,6 +59,9 @@ _MODULES: dict[str, str] = {
     "QSslConfiguration": "qtls.ssl.values.configuration",
     "QSslSocket": "qtls.ssl.sslsocket",
     "QSslServer": "qtls.ssl.sslserver",
+    "QDtlsError": "qtls.ssl.dtlserror",
+    "QDtlsClientVerifier": "qtls.ssl.dtlsverifier",
+    "QDtls": "qtls.ssl.dtls",
 }
 
 __all__ = list(_MODULES)

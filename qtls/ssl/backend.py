@@ -17,8 +17,10 @@ out. The answers are cached per security level.
 ``SSL_CTX_set_{min,max}_proto_version`` and raises :class:`UnsupportedProtocolError` for what the
 engine cannot honour; QSslSocket turns that into ``SslInvalidUserDataError``.
 
-DTLS: qtls implements no DTLS classes (PyQt6 does not wrap QDtls either), so DTLS protocols and the
-``Dtls``/``DtlsCookie`` classes are reported as unsupported, unlike Qt's OpenSSL backend.
+DTLS: QDtls and QDtlsClientVerifier are implemented (qtls/ssl/dtls.py; PyQt6 does not wrap them,
+PySide6 does), so ``Dtls``/``DtlsCookie`` are implemented classes, as in Qt's OpenSSL backend. The
+DTLS protocols are not in :func:`supportedProtocols`, whose answers are about what a QSslSocket
+(TCP) can be configured with; QDtls takes DtlsV1_2/DtlsV1_2OrLater (and the 1.0 ones).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ _IMPLEMENTED_CLASSES = (
     QSsl.ImplementedClass.Socket,
     QSsl.ImplementedClass.EllipticCurve,
     QSsl.ImplementedClass.DiffieHellman,
+    QSsl.ImplementedClass.Dtls,
+    QSsl.ImplementedClass.DtlsCookie,
 )
 
 _SUPPORTED_FEATURES = tuple(QSsl.SupportedFeature)  # every one: verification, ALPN x2, OCSP, ...
@@ -181,8 +185,8 @@ def _is_our_backend(backendName: str | None) -> bool:
 
 
 def implementedClasses(backendName: str | None = "") -> list[QSsl.ImplementedClass]:
-    """Key, Certificate, Socket, EllipticCurve, DiffieHellman (no Dtls/DtlsCookie); [] for an
-    unknown backend name, as Qt."""
+    """Key, Certificate, Socket, EllipticCurve, DiffieHellman, Dtls, DtlsCookie (Qt's OpenSSL
+    backend's list); [] for an unknown backend name, as Qt."""
     return list(_IMPLEMENTED_CLASSES) if _is_our_backend(backendName) else []
 
 

@@ -121,10 +121,10 @@ class _Memo:
         self._items: dict[tuple[Any, ...], tuple[tuple[Any, ...], TlsSettings]] = {}
 
     @staticmethod
-    def _key(values: tuple[Any, ...], server: bool, psk: bool) -> tuple[Any, ...]:
+    def _key(values: tuple[Any, ...], server: bool, psk: Any) -> tuple[Any, ...]:
         return (server, psk, *map(id, values))
 
-    def get(self, data: ConfigData, server: bool, psk: bool) -> TlsSettings | None:
+    def get(self, data: ConfigData, server: bool, psk: Any) -> TlsSettings | None:
         values = _fields_of(data)
         with self._lock:
             hit = self._items.get(self._key(values, server, psk))
@@ -132,7 +132,7 @@ class _Memo:
             return hit[1]
         return None
 
-    def put(self, data: ConfigData, server: bool, psk: bool, settings: TlsSettings) -> None:
+    def put(self, data: ConfigData, server: bool, psk: Any, settings: TlsSettings) -> None:
         values = _fields_of(data)
         with self._lock:
             if len(self._items) >= _CACHE_LIMIT:
@@ -143,14 +143,25 @@ class _Memo:
 _memo = _Memo()
 
 
-def tls_settings(config: QSslConfiguration, *, server: bool, psk: bool = False) -> TlsSettings:
+def tls_settings(
+    config: QSslConfiguration, *, server: bool, psk: bool = False, dtls: bool = False
+) -> TlsSettings:
     """The engine settings for ``config`` on the client or server side.
 
     ``psk`` turns the engine's PSK callbacks on (the socket asks for it when the application
     listens to ``preSharedKeyAuthenticationRequired`` or configured an identity hint).
+    ``dtls`` makes datagram settings (QDtls): the protocol must then be a DTLS one.
     Raises :class:`ConfigurationError` naming the cause when Qt would refuse the configuration.
     """
     data: ConfigData = config._d
+    if dtls:
+        # (Rare next to TLS sockets: no fast path, the memo keys DTLS apart.)
+        key = ("dtls", psk)
+        cached = _memo.get(data, server, key)
+        if cached is None:
+            cached = _build(config, data, server=server, psk=psk, dtls=True)
+            _memo.put(data, server, key, cached)
+        return cached
     last = _last
     if last is not None and last[0] is data and last[1] is server and last[2] is psk:
         # The same record as last time (every socket of a server shares its configuration's
@@ -172,11 +183,31 @@ def _remember(data: ConfigData, server: bool, psk: bool, settings: TlsSettings) 
     _last = (data, server, psk, settings)  # one assignment: safe to read from any thread
 
 
-def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bool) -> TlsSettings:
-    try:
-        low, high = _backend.protocol_version_range(data.protocol)
-    except _backend.UnsupportedProtocolError as exc:
-        raise ConfigurationError(f"Unsupported protocol {exc}") from None
+# Qt's DTLS protocols -> (lowest, highest) DTLS version (None: no upper bound).
+_DTLS_RANGES: dict[QSsl.SslProtocol, tuple[TlsVersion, TlsVersion | None]] = {
+    QSsl.SslProtocol.DtlsV1_0: (TlsVersion.DTLS1_0, TlsVersion.DTLS1_0),
+    QSsl.SslProtocol.DtlsV1_0OrLater: (TlsVersion.DTLS1_0, None),
+    QSsl.SslProtocol.DtlsV1_2: (TlsVersion.DTLS1_2, TlsVersion.DTLS1_2),
+    QSsl.SslProtocol.DtlsV1_2OrLater: (TlsVersion.DTLS1_2, None),
+}
+
+
+def _build(
+    config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bool, dtls: bool = False
+) -> TlsSettings:
+    dtls_range: tuple[TlsVersion, TlsVersion | None] | None = None
+    if dtls:
+        dtls_range = _DTLS_RANGES.get(data.protocol)
+        if dtls_range is None:
+            # Qt's text (QDtls reports it as TlsInitializationError).
+            raise ConfigurationError("Invalid protocol version, DTLS protocol expected")
+        # (For the cipher rules below: DTLS 1.2's ciphers are TLS 1.2's.)
+        low, high = _backend.TLS1_2, _backend.TLS1_2
+    else:
+        try:
+            low, high = _backend.protocol_version_range(data.protocol)
+        except _backend.UnsupportedProtocolError as exc:
+            raise ConfigurationError(f"Unsupported protocol {exc}") from None
 
     chain = tuple(c._der() for c in data.local_certificate_chain if not c.isNull())
     key = data.private_key
@@ -229,10 +260,17 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         # does not expose.
         dh_pem = _default_dh_pem() if data.dh_parameters is None else data.dh_parameters._pem()
 
+    min_version: TlsVersion | None
+    if dtls_range is not None:
+        min_version, max_version = dtls_range
+        ciphersuites = None  # (TLS 1.3 suites: nothing DTLS 1.2 can use)
+    else:
+        min_version, max_version = TlsVersion(low), TlsVersion(high)
     return TlsSettings(
         role=Role.SERVER if server else Role.CLIENT,
-        min_version=TlsVersion(low),
-        max_version=TlsVersion(high),
+        dtls=dtls,
+        min_version=min_version,
+        max_version=max_version,
         cipher_list=cipher_list,
         ciphersuites=ciphersuites,
         groups=groups,
@@ -243,7 +281,8 @@ def _build(config: QSslConfiguration, data: ConfigData, *, server: bool, psk: bo
         verify_mode=_ENGINE_VERIFY[verify],
         verify_depth=max(0, data.peer_verify_depth),
         missing_certificate_is_fatal=data.missing_certificate_is_fatal,
-        interrupt_on_verify_error=data.handshake_must_interrupt_on_error,
+        # (QDtls has no handshakeInterruptedOnError: Qt's DTLS verify callback never stops.)
+        interrupt_on_verify_error=data.handshake_must_interrupt_on_error and not dtls,
         alpn_protocols=tuple(data.allowed_next_protocols),
         session_tickets=not (options & _Opt.SslOptionDisableSessionTickets),
         dh_parameters=dh_pem,

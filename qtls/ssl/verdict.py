@@ -38,6 +38,8 @@ _PROTOCOLS = {
     "TLSv1.1": QSsl.SslProtocol.TlsV1_1,
     "TLSv1.2": QSsl.SslProtocol.TlsV1_2,
     "TLSv1.3": QSsl.SslProtocol.TlsV1_3,
+    "DTLSv1": QSsl.SslProtocol.DtlsV1_0,
+    "DTLSv1.2": QSsl.SslProtocol.DtlsV1_2,
 }
 
 

@@ -136,3 +136,16 @@ def test_udp_echo_client_gives_up_when_nobody_answers() -> None:
         done = example("udp_echo.py", "client", "127.0.0.1", str(port), "anyone")
     assert done.returncode == 1
     assert "error: no answer to 'anyone' (Network operation timed out)" in done.stdout
+
+
+def test_dtls_echo_client_against_the_dtls_echo_server(certs: Path, processes: Processes) -> None:
+    server = processes.start([sys.executable, str(EXAMPLES / "dtls_echo.py"), "server",
+                              str(certs / "server.pem"), str(certs / "server.key"), "0",
+                              "--clients", "1"])
+    port = int(server.wait_for(r"listening on 127\.0\.0\.1:(\d+)").group(1))
+    done = example("dtls_echo.py", "client", "localhost", str(port), "--cafile",
+                   str(certs / "ca.pem"), "-m", "one", "-m", "two")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "encrypted with" in done.stdout
+    assert "echo: one" in done.stdout and "echo: two" in done.stdout
+    assert server.finish() == 0

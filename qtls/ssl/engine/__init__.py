@@ -1,12 +1,14 @@
 """The sans-I/O TLS engine on pyOpenSSL: bytes in, bytes and events out.
 
 See :mod:`qtls.ssl.engine.engine` for the theory of operation. Public names:
-:class:`TlsEngine`, :class:`TlsSettings` and its enums, :class:`ContextCache`/:class:`TlsContext`,
+:class:`TlsEngine` and its datagram sibling :class:`DtlsEngine`, :class:`TlsSettings` and its enums, :class:`ContextCache`/:class:`TlsContext`,
 the events, the state enum and the exceptions.
 """
 
 from .alerts import AlertLevel, alert_description_text
 from .context import ContextCache, TlsContext, build_context, default_context_cache
+from .dtlscookie import CookieKey, CookieVerifier
+from .dtlsengine import DEFAULT_MTU, DtlsEngine
 from .engine import MAX_WRITE, TlsEngine
 from .errors import EngineConfigError, EngineError, LocalProtocolError
 from .events import (
@@ -28,6 +30,7 @@ from .settings import AlpnStatus, Role, TlsSettings, TlsVersion, VerifyMode
 from .state import TRANSITIONS, EngineState
 
 __all__ = [
+    "DEFAULT_MTU",
     "MAX_WRITE",
     "TRANSITIONS",
     "AlertLevel",
@@ -36,7 +39,10 @@ __all__ = [
     "AlpnStatus",
     "CloseNotifyReceived",
     "ConnectionInfo",
+    "CookieKey",
+    "CookieVerifier",
     "ContextCache",
+    "DtlsEngine",
     "EngineConfigError",
     "EngineError",
     "EngineState",

@@ -30,9 +30,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.utils import CryptographyDeprecationWarning
 from OpenSSL import SSL, crypto
 
+from . import dtlscookie as _dtlscookie
 from . import psk as _psk
 from .errors import EngineConfigError
-from .settings import TlsSettings, TlsVersion, VerifyMode
+from .settings import TlsSettings, TlsVersion, VerifyMode, dtls_order
 
 _log = logging.getLogger("qtls")
 
@@ -49,6 +50,8 @@ _VERSION_NAMES = {
     TlsVersion.TLS1_1: "TLSv1.1",
     TlsVersion.TLS1_2: "TLSv1.2",
     TlsVersion.TLS1_3: "TLSv1.3",
+    TlsVersion.DTLS1_0: "DTLSv1",
+    TlsVersion.DTLS1_2: "DTLSv1.2",
 }
 
 
@@ -220,12 +223,16 @@ def build_context(settings: TlsSettings) -> TlsContext:
     """
     if not isinstance(settings, TlsSettings):
         raise TypeError(f"settings must be TlsSettings, not {type(settings).__name__}")
-    method = SSL.TLS_SERVER_METHOD if settings.is_server else SSL.TLS_CLIENT_METHOD
+    if settings.dtls:
+        method = SSL.DTLS_SERVER_METHOD if settings.is_server else SSL.DTLS_CLIENT_METHOD
+    else:
+        method = SSL.TLS_SERVER_METHOD if settings.is_server else SSL.TLS_CLIENT_METHOD
     ctx = SSL.Context(method)
     result = TlsContext(settings, ctx)
 
     lo, hi = settings.min_version, settings.max_version
-    if lo is not None and hi is not None and lo > hi:
+    rank = dtls_order if settings.dtls else int
+    if lo is not None and hi is not None and rank(lo) > rank(hi):
         raise EngineConfigError(
             f"empty protocol range: minimum {_VERSION_NAMES[lo]} is above maximum "
             f"{_VERSION_NAMES[hi]}"
@@ -285,6 +292,10 @@ def build_context(settings: TlsSettings) -> TlsContext:
 
     if settings.psk:
         result._psk_callbacks = _psk.install(ctx, settings)
+    if settings.dtls and settings.is_server:
+        # Per context, as every callback here: the cookie's key (secret, hash, peer) is the
+        # connection's, found through its app data (dtlscookie.py).
+        _dtlscookie.install(ctx)
 
     keylog_path = settings.keylog_path or os.environ.get("SSLKEYLOGFILE")
     if keylog_path:

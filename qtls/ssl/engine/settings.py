@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 
-__all__ = ["AlpnStatus", "Role", "TlsSettings", "TlsVersion", "VerifyMode"]
+__all__ = ["AlpnStatus", "Role", "TlsSettings", "TlsVersion", "VerifyMode", "dtls_order"]
 
 
 class Role(enum.Enum):
@@ -25,12 +25,23 @@ class Role(enum.Enum):
 
 
 class TlsVersion(enum.IntEnum):
-    """Protocol versions as OpenSSL numbers them (``TLS1_2_VERSION`` ...)."""
+    """Protocol versions as OpenSSL numbers them (``TLS1_2_VERSION``, ``DTLS1_2_VERSION`` ...).
+
+    DTLS numbers count *down* (1.0 is 0xFEFF, 1.2 is 0xFEFD): compare DTLS versions with
+    :func:`dtls_order`, never with ``<``.
+    """
 
     TLS1_0 = 0x0301
     TLS1_1 = 0x0302
     TLS1_2 = 0x0303
     TLS1_3 = 0x0304
+    DTLS1_0 = 0xFEFF
+    DTLS1_2 = 0xFEFD
+
+
+def dtls_order(version: TlsVersion) -> int:
+    """A DTLS version's rank (1.0 < 1.2), for comparisons: the wire numbers count down."""
+    return 0x10000 - int(version)
 
 
 class VerifyMode(enum.Enum):
@@ -120,6 +131,9 @@ class TlsSettings:
     #: to hand to a new engine); kept here for the same reason.
     disable_session_sharing: bool = False
     server_cipher_preference: bool = True
+    #: A datagram (DTLS) context: DTLS methods, DTLS versions, and (server) the cookie
+    #: callbacks of :mod:`~qtls.ssl.engine.dtlscookie`.
+    dtls: bool = False
     #: Write TLS secrets here (NSS key log format); ``None`` uses $SSLKEYLOGFILE if it is set
     #: when the context is built (the cache keeps that choice for equal settings).
     keylog_path: str | None = None
