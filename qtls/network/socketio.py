@@ -78,7 +78,9 @@ def receive_burst(
         except (BlockingIOError, InterruptedError):
             break
         except OSError as exc:
-            burst.failure = exc
+            # (Errors leave here without their tracebacks, which would keep this frame and
+            # what it refers to alive as long as the error is kept.)
+            burst.failure = exc.with_traceback(None)
             break
         if n == 0:
             burst.eof = True
@@ -104,7 +106,7 @@ def send_chunks(sock: socket.socket, buffer: RingBuffer) -> tuple[int, OSError |
         except (BlockingIOError, InterruptedError):
             break
         except OSError as exc:
-            return total, exc
+            return total, exc.with_traceback(None)
         total += n
         if n < len(chunk):
             buffer.free(n)
@@ -123,4 +125,4 @@ def send_now(sock: socket.socket, data: bytes | memoryview) -> tuple[int, OSErro
     except (BlockingIOError, InterruptedError):
         return 0, None
     except OSError as exc:
-        return 0, exc
+        return 0, exc.with_traceback(None)

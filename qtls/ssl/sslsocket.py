@@ -465,7 +465,9 @@ class QSslSocket(QTcpSocket):
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
-            received, failure = 0, exc
+            # Without its traceback: kept past the except clause, it would hold this frame,
+            # and so the socket, in a reference cycle only the garbage collector frees.
+            received, failure = 0, exc.with_traceback(None)
         generation = self._generation
         if received:
             tls.engine.receive_ciphertext(view, received)
