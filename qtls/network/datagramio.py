@@ -28,6 +28,7 @@ import struct
 import sys
 from typing import Any
 
+from qtls.network.dialer import sockaddr_of
 from qtls.network.hostaddress import QHostAddress
 from qtls.network.socketenums import NetworkLayerProtocol, SocketError
 
@@ -146,15 +147,7 @@ def _sockaddr(family: int, address: QHostAddress, port: int) -> tuple[Any, ...]:
     protocol = address.protocol()
     if family == socket.AF_INET6:
         if protocol is _IPV6:
-            text = address.toString().partition("%")[0]
-            scope = address.scopeId()
-            scope_id = 0
-            if scope:
-                try:
-                    scope_id = int(scope) if scope.isdigit() else socket.if_nametoindex(scope)
-                except OSError:
-                    scope_id = 0
-            return (text, port, 0, scope_id)
+            return sockaddr_of(address, port)[1]  # (the scope resolved as for a connect)
         if protocol is _IPV4:
             return ("::ffff:" + address.toString(), port, 0, 0)
         return ("::", port, 0, 0)
