@@ -206,8 +206,11 @@ class QAbstractSocket(SocketPump):
         return self._error
 
     def isValid(self) -> bool:
-        """True while the socket has a descriptor (connecting, connected or closing)."""
-        return self._sock is not None
+        """Qt's rule: the socket layer's validity while there is one (a descriptor:
+        connecting, connected, closing), otherwise whether the device is open, so True after
+        disconnectFromHost() or a refused connection (the device stays open until close() or
+        abort()), False for a new or closed socket."""
+        return self._sock is not None or self.isOpen()
 
     def isSequential(self) -> bool:
         """Sockets are sequential devices: no seek, no size."""

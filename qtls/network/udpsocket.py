@@ -169,11 +169,6 @@ class QUdpSocket(QAbstractSocket):
             self._update_io()
         return True
 
-    def isValid(self) -> bool:
-        """True while the socket has a descriptor (bound, connected, or a failed bind's),
-        and, as in Qt, while it stays open after disconnectFromHost()."""
-        return self._sock is not None or self.isOpen()
-
     def _unbound_layer(self, method: str) -> bool:
         """True when there is no usable socket layer for ``method`` (Qt's checks)."""
         if self._sock is None:

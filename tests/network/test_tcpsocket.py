@@ -511,3 +511,47 @@ def test_disconnect_with_more_buffered_than_the_kernel_takes_delivers_every_byte
                if entry.startswith("bytesWritten(")) == len(payload)
     assert log[-3:] == ["stateChanged(UnconnectedState)", "readChannelFinished", "disconnected"]
     listener.close()
+
+
+def _validity_along_a_life(network: Any) -> list[tuple[str, bool, bool]]:
+    """isValid() and isOpen() at each step of a socket's life, with blocking calls only."""
+    listener = raw_listener()
+    port = listener.getsockname()[1]
+    sock = network.QTcpSocket()
+    seen = [("new", sock.isValid(), sock.isOpen())]
+    sock.connectToHost("127.0.0.1", port)
+    assert sock.waitForConnected(3000)
+    seen.append(("connected", sock.isValid(), sock.isOpen()))
+    sock.disconnectFromHost()
+    seen.append(("after disconnectFromHost", sock.isValid(), sock.isOpen()))
+    sock.connectToHost("127.0.0.1", port)
+    assert sock.waitForConnected(3000)
+    sock.abort()
+    seen.append(("after abort", sock.isValid(), sock.isOpen()))
+    sock.connectToHost("127.0.0.1", port)
+    assert sock.waitForConnected(3000)
+    sock.close()
+    seen.append(("after close", sock.isValid(), sock.isOpen()))
+    listener.close()
+    refused = network.QTcpSocket()
+    refused.connectToHost("127.0.0.1", port)
+    refused.waitForConnected(3000)
+    seen.append(("refused", refused.isValid(), refused.isOpen()))
+    return seen
+
+
+# Qt: the socket engine's validity while there is one, else isOpen(): a socket stays valid
+# after disconnectFromHost() or a refused connection (still open), until close() or abort().
+_VALIDITY = [("new", False, False), ("connected", True, True),
+             ("after disconnectFromHost", True, True), ("after abort", False, False),
+             ("after close", False, False), ("refused", True, True)]
+
+
+def test_is_valid_follows_qt_once_the_descriptor_is_gone() -> None:
+    import qtls.QtNetwork as qtls_network
+
+    assert _validity_along_a_life(qtls_network) == _VALIDITY
+
+
+def test_is_valid_along_a_life_is_pyqt6s(pyqt_network: Any) -> None:
+    assert _validity_along_a_life(pyqt_network) == _VALIDITY
