@@ -912,11 +912,17 @@ class QSslSocket(QTcpSocket):
         return self._config.peerCertificateChain()
 
     def sessionCipher(self) -> QSslCipher:
-        """The negotiated cipher (null before the handshake)."""
+        """The negotiated cipher: null before the handshake and, as in Qt (whose TLS session
+        is freed when the connection ends), once the socket is unconnected again."""
+        if self._state is _U:
+            return QSslCipher()
         return self._config.sessionCipher()
 
     def sessionProtocol(self) -> QSsl.SslProtocol:
-        """The negotiated protocol version (UnknownProtocol before the handshake)."""
+        """The negotiated protocol version: UnknownProtocol before the handshake and, as in
+        Qt, once the socket is unconnected again."""
+        if self._state is _U:
+            return QSsl.SslProtocol.UnknownProtocol
         return self._config.sessionProtocol()
 
     def sessionKeyExchangeGroup(self) -> str:
@@ -938,8 +944,13 @@ class QSslSocket(QTcpSocket):
         return tls is not None and (tls.phase is _ENCRYPTED or tls.phase is _CLOSING)
 
     def sslConfiguration(self) -> QSslConfiguration:
-        """A copy of the socket's configuration, including the session's negotiated fields."""
-        return QSslConfiguration(self._config)
+        """A copy of the socket's configuration, including the session's negotiated fields
+        (Qt fills in the cipher and protocol from the live session: none once unconnected)."""
+        copy = QSslConfiguration(self._config)
+        if self._state is _U:
+            copy._set_session_cipher(None)
+            copy._set_session_protocol(QSsl.SslProtocol.UnknownProtocol)
+        return copy
 
     def setSslConfiguration(self, config: QSslConfiguration) -> None:
         """Use a copy of ``config`` for the next handshake."""

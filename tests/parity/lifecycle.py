@@ -97,6 +97,7 @@ RELATIONS: dict[str, Callable[[Any], Any]] = {
     "peerCertificate": lambda v: v.isNull(),
     "localCertificate": lambda v: v.isNull(),
     "privateKey": lambda v: v.isNull(),
+    "sslConfiguration": lambda v: [not v.sessionCipher().isNull(), v.sessionProtocol().name],
     "sslHandshakeErrors": lambda v: [e.error().name for e in v],
 }
 
@@ -108,7 +109,7 @@ SOCKET_GETTERS = [
     "localAddress", "peerAddress", "peerPort", "peerName", "socketDescriptor",
     "readBufferSize", "pauseMode", "socketType", "protocolTag",
     # QSslSocket
-    "isEncrypted", "mode", "sslHandshakeErrors", "sessionProtocol", "sessionCipher",
+    "isEncrypted", "mode", "sslConfiguration", "sslHandshakeErrors", "sessionProtocol", "sessionCipher",
     "peerCertificate", "peerCertificateChain", "localCertificate", "localCertificateChain",
     "privateKey", "ocspResponses", "encryptedBytesAvailable", "encryptedBytesToWrite",
     "peerVerifyMode", "peerVerifyDepth", "peerVerifyName", "protocol",
