@@ -903,6 +903,12 @@ class QSslSocket(QTcpSocket):
 
     # -- the session ------------------------------------------------------------------------
 
+    def isValid(self) -> bool:
+        """Whether the device is open: Qt's QSslSocket keeps its socket engine in an inner
+        plain socket, so QAbstractSocket::isValid() falls back to isOpen() (False right
+        after close(), while the close_notify is still being flushed)."""
+        return self.isOpen()
+
     def peerCertificate(self) -> QSslCertificate:
         """The peer's certificate (null before a handshake or when the peer sent none)."""
         return self._config.peerCertificate()
