@@ -170,6 +170,7 @@ class QSslSocket(QTcpSocket):
         self._handshake_errors: list[QSslError] = []
         self._ocsp: list[QOcspResponse] = []
         self._verification_peer_name = ""
+        self._peer_name_given = False  # setPeerName() called since the last connectToHost
         self._session_resumed = False  # for tests and diagnostics: was the last session resumed?
         self._last_info: ConnectionInfo | None = None
 
@@ -265,6 +266,7 @@ class QSslSocket(QTcpSocket):
         """
         host, port, mode, protocol = self._connect_arguments(*args, **kwargs)
         if self._state is _U:
+            self._peer_name_given = False
             if not self._initialized:
                 self._init_connection()
             self._initialized = False
@@ -522,6 +524,7 @@ class QSslSocket(QTcpSocket):
     def _finish_disconnect(self) -> None:
         """The end of every way down: Unconnected, readChannelFinished, the TLS layer's end
         (Qt's late alertSent), disconnected."""
+        self._peer_name_given = False  # Qt forgets the peer name with the connection
         tls = self._tls
         if tls is None:
             super()._finish_disconnect()
@@ -902,6 +905,19 @@ class QSslSocket(QTcpSocket):
         self._verification_peer_name = hostName or ""
 
     # -- the session ------------------------------------------------------------------------
+
+    def peerName(self) -> str:
+        """The host name connected to, while connected or closing; "" while connecting and
+        once unconnected (Qt's QSslSocket copies it from its inner plain socket when that
+        connects and forgets it when the connection ends), unless set with setPeerName()."""
+        if self._peer_name_given or self._state is _OK or self._state is _X:
+            return self._peer_name
+        return ""
+
+    def setPeerName(self, name: str | None) -> None:
+        """Set what peerName() returns (until the next connectToHost)."""
+        super().setPeerName(name)
+        self._peer_name_given = True
 
     def isValid(self) -> bool:
         """Whether the device is open: Qt's QSslSocket keeps its socket engine in an inner

@@ -269,6 +269,28 @@ def ssl_socket_plain(log: Log) -> None:
 
 
 @scenario
+def peer_name_by_hand(log: Log) -> None:
+    for cls in (net.QTcpSocket, net.QSslSocket):
+        listener = raw_listener()
+        sock = cls()
+        sock.setPeerName("given")
+        log.append([f"{cls.__name__} set when new", {"peerName": sock.peerName()}])
+        sock.connectToHost("localhost", listener.getsockname()[1])
+        log.append([f"{cls.__name__} connecting", {"peerName": sock.peerName()}])
+        log.append([cls.__name__, "waitForConnected", sock.waitForConnected(3000)])
+        peer, _ = listener.accept()
+        log.append([f"{cls.__name__} connected", {"peerName": sock.peerName()}])
+        sock.setPeerName("changed")
+        log.append([f"{cls.__name__} set when connected", {"peerName": sock.peerName()}])
+        peer.close()
+        log.append([cls.__name__, "waitForDisconnected", sock.waitForDisconnected(3000)])
+        log.append([f"{cls.__name__} peer closed", {"peerName": sock.peerName()}])
+        sock.setPeerName("again")
+        log.append([f"{cls.__name__} set when unconnected", {"peerName": sock.peerName()}])
+        listener.close()
+
+
+@scenario
 def ssl_socket_encrypted(log: Log) -> None:
     got: list[bytes] = []
 
