@@ -383,7 +383,7 @@ class QAbstractSocket(SocketPump):
         self.setErrorString(_err.UNKNOWN)
         self._pending_close = False
         self._abort_called = False
-        self._peer_port = port
+        self._peer_port = 0  # as in Qt, the peer's port shows once connected
         self._peer_address = NULL_ADDRESS
         self._local_address = NULL_ADDRESS
         self._local_port = 0
