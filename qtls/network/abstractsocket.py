@@ -179,6 +179,7 @@ class QAbstractSocket(SocketPump):
         self._error = _NO_ERROR
         self._peer_name = ""
         self._peer_address = NULL_ADDRESS
+        self._dialing = NULL_ADDRESS  # the address a connect attempt is trying
         self._peer_port = 0
         self._local_address = NULL_ADDRESS
         self._local_port = 0
@@ -476,7 +477,8 @@ class QAbstractSocket(SocketPump):
             return
         sock, address, connected = attempt
         self._sock = sock
-        self._peer_address = QHostAddress(address)
+        # Qt shows the peer address once connected, not while trying it.
+        self._dialing = QHostAddress(address)
         if connected:
             self._dialer = None
             self._on_connected()
@@ -499,7 +501,7 @@ class QAbstractSocket(SocketPump):
         dialer = self._dialer
         if sock is None or dialer is None:
             return
-        outcome = dialer.check(sock, self._peer_address)
+        outcome = dialer.check(sock, self._dialing)
         if outcome is None:
             return  # spurious wake-up: still connecting
         if outcome:
@@ -514,6 +516,7 @@ class QAbstractSocket(SocketPump):
         stateChanged changed course."""
         sock = self._sock
         assert sock is not None
+        self._peer_address = self._dialing  # unless getpeername() tells better
         self._fetch_endpoints(sock)
         self._set_state(_OK)
         return self._state is _OK
