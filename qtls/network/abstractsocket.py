@@ -218,8 +218,11 @@ class QAbstractSocket(SocketPump):
         return True
 
     def socketDescriptor(self) -> int:
-        """The native descriptor, or -1. (PyQt6 returns a sip.voidptr; qtls an int.)"""
-        return self._sock.fileno() if self._sock is not None else -1
+        """The native descriptor, or -1 (also while connecting: Qt shows the descriptor once
+        connected). (PyQt6 returns a sip.voidptr; qtls an int.)"""
+        if self._sock is None or self._state is _C or self._state is _H:
+            return -1
+        return self._sock.fileno()
 
     def localAddress(self) -> QHostAddress:
         """The local address once connected, else a null address."""
