@@ -423,6 +423,8 @@ def tcp_server(log: Log) -> None:
     server.close()
     step(log, "closed", server, server=True)
     client.close()
+    log.append(["accepted waitForDisconnected", accepted.waitForDisconnected(3000)])
+    step(log, "accepted after the peer closed", accepted)
     # Qt leaves timedOut unset when not listening: only the result is recorded.
     log.append(["waitForNewConnection when closed", server.waitForNewConnection(10)[0]])
     step(log, "wait when closed", server, server=True)
@@ -457,6 +459,8 @@ def ssl_server(log: Log) -> None:
     step(log, "accepted socket", accepted)
     done.set()
     thread.join(3)
+    spin_until(lambda: accepted.state().name == "UnconnectedState")
+    step(log, "accepted after the peer closed", accepted)
     other = net.QSslServer()
     log.append(["listen on a used port", other.listen(LOCAL, port)])
     step(log, "used port", other, server=True)

@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str, str], str] = {
     ("*", "disconnectFromHost", "writeChannelCount"): _WRITE_CHANNEL,
     ("*", "after waitForDisconnected", "writeChannelCount"): _WRITE_CHANNEL,
     ("udp_socket", "disconnected", "writeChannelCount"): _WRITE_CHANNEL,
+    ("tcp_server", "accepted after the peer closed", "writeChannelCount"): _WRITE_CHANNEL,
     ("udp_socket", "used port", "bytesAvailable"): _ENGINE_LEFT,
     ("udp_socket", "used port", "size"): _ENGINE_LEFT,
     ("tcp_server", "used port", "socketDescriptor"): _ENGINE_LEFT,
