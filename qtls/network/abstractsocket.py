@@ -180,6 +180,7 @@ class QAbstractSocket(SocketPump):
         self._peer_name = ""
         self._peer_address = NULL_ADDRESS
         self._dialing = NULL_ADDRESS  # the address a connect attempt is trying
+        self._channels_up = False  # connected (or bound, adopted) since the last connectToHost
         self._peer_port = 0
         self._local_address = NULL_ADDRESS
         self._local_port = 0
@@ -212,6 +213,18 @@ class QAbstractSocket(SocketPump):
         disconnectFromHost() or a refused connection (the device stays open until close() or
         abort()), False for a new or closed socket."""
         return self._sock is not None or self.isOpen()
+
+    def readChannelCount(self) -> int:
+        """1 while open for reading once connected (or bound), else 0: Qt counts a socket's
+        channels when its connection is made, not while connecting or after a failure."""
+        return 1 if self._channels_up and self.isReadable() else 0
+
+    def writeChannelCount(self) -> int:
+        """As readChannelCount(), and 0 again once the connection has ended (Qt closes the
+        write channel of a socket left unconnected)."""
+        if not self._channels_up or not self.isWritable() or self._state is _U:
+            return 0
+        return 1
 
     def isSequential(self) -> bool:
         """Sockets are sequential devices: no seek, no size."""
@@ -388,6 +401,7 @@ class QAbstractSocket(SocketPump):
         self._pending_close = False
         self._abort_called = False
         self._peer_port = 0  # as in Qt, the peer's port shows once connected
+        self._channels_up = False
         self._peer_address = NULL_ADDRESS
         self._local_address = NULL_ADDRESS
         self._local_port = 0
@@ -537,6 +551,7 @@ class QAbstractSocket(SocketPump):
 
     def _fetch_endpoints(self, sock: socket.socket, local: Any = None, peer: Any = None) -> None:
         """Set both endpoints from ``sock``, or from the sockaddrs given (known already)."""
+        self._channels_up = True
         try:
             self._local_address, self._local_port = _address_of(
                 sock.getsockname() if local is None else local)

@@ -919,6 +919,11 @@ class QSslSocket(QTcpSocket):
         super().setPeerName(name)
         self._peer_name_given = True
 
+    def writeChannelCount(self) -> int:
+        """1 while open for writing once connected, else 0: unlike QTcpSocket, Qt's QSslSocket
+        keeps its write channel counted after the connection ends."""
+        return 1 if self._channels_up and self.isWritable() else 0
+
     def isValid(self) -> bool:
         """Whether the device is open: Qt's QSslSocket keeps its socket engine in an inner
         plain socket, so QAbstractSocket::isValid() falls back to isOpen() (False right
