@@ -179,6 +179,8 @@ class QAbstractSocket(SocketPump):
         self._error = _NO_ERROR
         self._peer_name = ""
         self._peer_address = NULL_ADDRESS
+        self._dialing = NULL_ADDRESS  # the address a connect attempt is trying
+        self._channels_up = False  # connected (or bound, adopted) since the last connectToHost
         self._peer_port = 0
         self._local_address = NULL_ADDRESS
         self._local_port = 0
@@ -212,13 +214,28 @@ class QAbstractSocket(SocketPump):
         abort()), False for a new or closed socket."""
         return self._sock is not None or self.isOpen()
 
+    def readChannelCount(self) -> int:
+        """1 while open for reading once connected (or bound), else 0: Qt counts a socket's
+        channels when its connection is made, not while connecting or after a failure."""
+        return 1 if self._channels_up and self.isReadable() else 0
+
+    def writeChannelCount(self) -> int:
+        """As readChannelCount(), and 0 again once the connection has ended (Qt closes the
+        write channel of a socket left unconnected)."""
+        if not self._channels_up or not self.isWritable() or self._state is _U:
+            return 0
+        return 1
+
     def isSequential(self) -> bool:
         """Sockets are sequential devices: no seek, no size."""
         return True
 
     def socketDescriptor(self) -> int:
-        """The native descriptor, or -1. (PyQt6 returns a sip.voidptr; qtls an int.)"""
-        return self._sock.fileno() if self._sock is not None else -1
+        """The native descriptor, or -1 (also while connecting: Qt shows the descriptor once
+        connected). (PyQt6 returns a sip.voidptr; qtls an int.)"""
+        if self._sock is None or self._state is _C or self._state is _H:
+            return -1
+        return self._sock.fileno()
 
     def localAddress(self) -> QHostAddress:
         """The local address once connected, else a null address."""
@@ -383,7 +400,8 @@ class QAbstractSocket(SocketPump):
         self.setErrorString(_err.UNKNOWN)
         self._pending_close = False
         self._abort_called = False
-        self._peer_port = port
+        self._peer_port = 0  # as in Qt, the peer's port shows once connected
+        self._channels_up = False
         self._peer_address = NULL_ADDRESS
         self._local_address = NULL_ADDRESS
         self._local_port = 0
@@ -476,7 +494,8 @@ class QAbstractSocket(SocketPump):
             return
         sock, address, connected = attempt
         self._sock = sock
-        self._peer_address = QHostAddress(address)
+        # Qt shows the peer address once connected, not while trying it.
+        self._dialing = QHostAddress(address)
         if connected:
             self._dialer = None
             self._on_connected()
@@ -499,7 +518,7 @@ class QAbstractSocket(SocketPump):
         dialer = self._dialer
         if sock is None or dialer is None:
             return
-        outcome = dialer.check(sock, self._peer_address)
+        outcome = dialer.check(sock, self._dialing)
         if outcome is None:
             return  # spurious wake-up: still connecting
         if outcome:
@@ -514,6 +533,7 @@ class QAbstractSocket(SocketPump):
         stateChanged changed course."""
         sock = self._sock
         assert sock is not None
+        self._peer_address = self._dialing  # unless getpeername() tells better
         self._fetch_endpoints(sock)
         self._set_state(_OK)
         return self._state is _OK
@@ -531,6 +551,7 @@ class QAbstractSocket(SocketPump):
 
     def _fetch_endpoints(self, sock: socket.socket, local: Any = None, peer: Any = None) -> None:
         """Set both endpoints from ``sock``, or from the sockaddrs given (known already)."""
+        self._channels_up = True
         try:
             self._local_address, self._local_port = _address_of(
                 sock.getsockname() if local is None else local)

@@ -164,6 +164,7 @@ class QUdpSocket(QAbstractSocket):
             self._engine_failed(*_dio.bind_error(exc))
             return False
         self._local_address, self._local_port = self._local_endpoint(sock)
+        self._channels_up = True
         self._set_state(_B)
         if self._state is _B:  # a slot of stateChanged may have closed the socket
             self._update_io()

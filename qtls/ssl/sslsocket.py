@@ -170,6 +170,7 @@ class QSslSocket(QTcpSocket):
         self._handshake_errors: list[QSslError] = []
         self._ocsp: list[QOcspResponse] = []
         self._verification_peer_name = ""
+        self._peer_name_given = False  # setPeerName() called since the last connectToHost
         self._session_resumed = False  # for tests and diagnostics: was the last session resumed?
         self._last_info: ConnectionInfo | None = None
 
@@ -265,6 +266,7 @@ class QSslSocket(QTcpSocket):
         """
         host, port, mode, protocol = self._connect_arguments(*args, **kwargs)
         if self._state is _U:
+            self._peer_name_given = False
             if not self._initialized:
                 self._init_connection()
             self._initialized = False
@@ -522,6 +524,7 @@ class QSslSocket(QTcpSocket):
     def _finish_disconnect(self) -> None:
         """The end of every way down: Unconnected, readChannelFinished, the TLS layer's end
         (Qt's late alertSent), disconnected."""
+        self._peer_name_given = False  # Qt forgets the peer name with the connection
         tls = self._tls
         if tls is None:
             super()._finish_disconnect()
@@ -903,6 +906,30 @@ class QSslSocket(QTcpSocket):
 
     # -- the session ------------------------------------------------------------------------
 
+    def peerName(self) -> str:
+        """The host name connected to, while connected or closing; "" while connecting and
+        once unconnected (Qt's QSslSocket copies it from its inner plain socket when that
+        connects and forgets it when the connection ends), unless set with setPeerName()."""
+        if self._peer_name_given or self._state is _OK or self._state is _X:
+            return self._peer_name
+        return ""
+
+    def setPeerName(self, name: str | None) -> None:
+        """Set what peerName() returns (until the next connectToHost)."""
+        super().setPeerName(name)
+        self._peer_name_given = True
+
+    def writeChannelCount(self) -> int:
+        """1 while open for writing once connected, else 0: unlike QTcpSocket, Qt's QSslSocket
+        keeps its write channel counted after the connection ends."""
+        return 1 if self._channels_up and self.isWritable() else 0
+
+    def isValid(self) -> bool:
+        """Whether the device is open: Qt's QSslSocket keeps its socket engine in an inner
+        plain socket, so QAbstractSocket::isValid() falls back to isOpen() (False right
+        after close(), while the close_notify is still being flushed)."""
+        return self.isOpen()
+
     def peerCertificate(self) -> QSslCertificate:
         """The peer's certificate (null before a handshake or when the peer sent none)."""
         return self._config.peerCertificate()
@@ -912,11 +939,17 @@ class QSslSocket(QTcpSocket):
         return self._config.peerCertificateChain()
 
     def sessionCipher(self) -> QSslCipher:
-        """The negotiated cipher (null before the handshake)."""
+        """The negotiated cipher: null before the handshake and, as in Qt (whose TLS session
+        is freed when the connection ends), once the socket is unconnected again."""
+        if self._state is _U:
+            return QSslCipher()
         return self._config.sessionCipher()
 
     def sessionProtocol(self) -> QSsl.SslProtocol:
-        """The negotiated protocol version (UnknownProtocol before the handshake)."""
+        """The negotiated protocol version: UnknownProtocol before the handshake and, as in
+        Qt, once the socket is unconnected again."""
+        if self._state is _U:
+            return QSsl.SslProtocol.UnknownProtocol
         return self._config.sessionProtocol()
 
     def sessionKeyExchangeGroup(self) -> str:
@@ -938,8 +971,13 @@ class QSslSocket(QTcpSocket):
         return tls is not None and (tls.phase is _ENCRYPTED or tls.phase is _CLOSING)
 
     def sslConfiguration(self) -> QSslConfiguration:
-        """A copy of the socket's configuration, including the session's negotiated fields."""
-        return QSslConfiguration(self._config)
+        """A copy of the socket's configuration, including the session's negotiated fields
+        (Qt fills in the cipher and protocol from the live session: none once unconnected)."""
+        copy = QSslConfiguration(self._config)
+        if self._state is _U:
+            copy._set_session_cipher(None)
+            copy._set_session_protocol(QSsl.SslProtocol.UnknownProtocol)
+        return copy
 
     def setSslConfiguration(self, config: QSslConfiguration) -> None:
         """Use a copy of ``config`` for the next handshake."""

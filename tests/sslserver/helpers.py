@@ -11,6 +11,7 @@ import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,11 @@ def server_config(leaf: trustme.LeafCert = EC_SERVER_CERT, *, with_key: bool = T
     return conf
 
 
+#: An accepted socket's (sessionProtocol, sessionCipher name) when it was taken: as in Qt,
+#: both are gone once the connection ends (close_after_reply).
+SESSIONS: weakref.WeakKeyDictionary[Any, tuple[QSsl.SslProtocol, str]] = weakref.WeakKeyDictionary()
+
+
 def start_server(conf: QSslConfiguration | None = None, *, timeout_ms: int | None = None,
                  echo: bool = True, close_after_reply: bool = False,
                  ) -> tuple[QSslServer, list[Any]]:
@@ -95,6 +101,7 @@ def start_server(conf: QSslConfiguration | None = None, *, timeout_ms: int | Non
     def take() -> None:
         while (sock := server.nextPendingConnection()) is not None:
             accepted.append(sock)
+            SESSIONS[sock] = (sock.sessionProtocol(), sock.sessionCipher().name())
             if echo:
                 sock.readyRead.connect(lambda s=sock: _echo(s, close_after_reply))
 
