@@ -7,17 +7,14 @@ EXPECTED with the reason they stay. Skipped without PyQt6.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.bindings import records_of_both, scenario_names
+
 SCRIPT = Path(__file__).with_name("lifecycle.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 # (scenario or "*", step, getter) -> why qtls differs from Qt there.
 _ERROR_TEXT = "qtls's message names the address refused (Qt: 'Connection refused')"
@@ -48,27 +45,13 @@ EXPECTED: dict[tuple[str, str, str], str] = {
 }
 
 
-def _run(prefix: str) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, str(SCRIPT), prefix], capture_output=True,
-                          text=True, timeout=120, env=env, cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-4000:]
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
-
-
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict[str, Any]]:
-    pytest.importorskip("PyQt6.QtNetwork")
-    return {"PyQt6": _run("PyQt6"), "qtls": _run("qtls")}
+    return records_of_both(SCRIPT, timeout=120)
 
 
 def _names() -> list[str]:
-    # The scenario names, read from the script without importing a Qt binding here.
-    text = SCRIPT.read_text()
-    return [line.split("def ", 1)[1].split("(", 1)[0]
-            for previous, line in zip(text.splitlines(), text.splitlines()[1:], strict=False)
-            if previous.strip() == "@scenario"]
+    return scenario_names(SCRIPT)
 
 
 def _expected(name: str, tag: str, getter: str) -> bool:

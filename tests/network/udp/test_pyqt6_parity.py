@@ -7,40 +7,23 @@ header fields) are compared scenario by scenario. Skipped without PyQt6.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.bindings import records_of_both, scenario_names
+
 SCRIPT = Path(__file__).with_name("scenarios.py")
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _run(prefix: str) -> dict[str, Any]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, str(SCRIPT), prefix], capture_output=True,
-                          text=True, timeout=180, env=env, cwd=ROOT)
-    assert done.returncode == 0, done.stderr[-4000:]
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict[str, Any]]:
-    pytest.importorskip("PyQt6.QtNetwork")
-    return {"PyQt6": _run("PyQt6"), "qtls": _run("qtls")}
+    return records_of_both(SCRIPT, timeout=180)
 
 
 def _names() -> list[str]:
-    # The scenario names, read from the script without importing a Qt binding here.
-    text = SCRIPT.read_text()
-    return [line.split("def ", 1)[1].split("(", 1)[0]
-            for previous, line in zip(text.splitlines(), text.splitlines()[1:], strict=False)
-            if previous.strip() == "@scenario"]
+    return scenario_names(SCRIPT)
 
 
 @pytest.mark.parametrize("name", _names())
