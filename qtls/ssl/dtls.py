@@ -334,7 +334,7 @@ class QDtls(DtlsErrorState, QObject):
         engine = self._make_engine(socket)
         if engine is None:
             return False
-        if self._server and engine._cookie_key is not None:
+        if engine.checks_cookies:
             if not engine.start_verified(data):
                 self._set_error(
                     QDtlsError.TlsFatalError,

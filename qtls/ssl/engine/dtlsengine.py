@@ -122,6 +122,11 @@ class DtlsEngine(TlsEngine):
     # --- configuration ------------------------------------------------------------------------
 
     @property
+    def checks_cookies(self) -> bool:
+        """A server made with a cookie key: it starts only on a ClientHello with a valid cookie."""
+        return self._server and self._cookie_key is not None
+
+    @property
     def mtu(self) -> int:
         """The largest datagram this engine writes."""
         return self._mtu
